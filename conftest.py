@@ -1,0 +1,6 @@
+"""Shared pytest setup. Browser tests need Playwright's sync API inside pytest-django."""
+
+import os
+
+os.environ.setdefault("GONGKAI_TESTING", "1")
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")

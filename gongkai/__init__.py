@@ -1,0 +1,1 @@
+"""Gongkai (公开): an open-government platform for Chinese government offices."""

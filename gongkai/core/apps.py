@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "gongkai.core"
+    label = "core"
+    verbose_name = "审计与公共设施"

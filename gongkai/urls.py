@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from gongkai.api.api import api_urls
+from gongkai.core import views as core_views
+
+urlpatterns = [
+    path("", include("gongkai.portal.urls")),
+    path("accounts/", include("gongkai.accounts.urls")),
+    path("staff/", include("gongkai.core.staff_urls")),
+    path("staff/calendar/", include("gongkai.workcalendar.urls")),
+    path("api/v1/", api_urls()),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+]
+
+handler400 = "gongkai.core.views.bad_request"
+handler403 = "gongkai.core.views.permission_denied"
+handler404 = "gongkai.core.views.page_not_found"
+handler500 = "gongkai.core.views.server_error"

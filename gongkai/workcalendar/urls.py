@@ -1,0 +1,4 @@
+
+app_name = "workcalendar"
+
+urlpatterns: list[object] = []
