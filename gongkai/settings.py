@@ -123,7 +123,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON"
         ),
     }
-    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}.sqlite3")}
+    # A file (not :memory:) so the live server thread of browser tests shares it; one per process
+    # so parallel runs never collide.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}-{os.getpid()}.sqlite3")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
 DATABASES = {"default": _db}
