@@ -66,3 +66,40 @@ def test_database_trigger_refuses_update_and_delete():
     finally:
         migration.backwards(None, _Executor())
     assert AuditEvent.objects.get(pk=row.pk).detail == ""
+
+
+def test_audit_verify_command_reports_intact_chain():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    record("test.event")
+    record("test.event")
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "共 2 条记录校验通过" in out.getvalue()
+
+
+def test_audit_verify_command_fails_on_deleted_row():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    for _ in range(3):
+        record("test.event")
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM core_auditevent WHERE seq = 2")
+    with pytest.raises(CommandError, match="第 2 条"):
+        call_command("audit", "verify")
+
+
+def test_control_characters_cannot_forge_lines():
+    row = record("test.event", detail="ok\r\nFAKE auth.login admin", object_repr="a\nb")
+    assert "\n" not in row.detail and "\r" not in row.detail
+    assert row.object_repr == "a b"
+
+
+def test_sm3_standard_vector():
+    from gongkai.core.audit import sm3_hex
+
+    # GB/T 32905-2016 Appendix A.1: SM3("abc").
+    assert sm3_hex(b"abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
