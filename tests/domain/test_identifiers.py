@@ -19,7 +19,6 @@ from gongkai.domain.identifiers import (
 )
 
 
-
 def test_make_credit_code_round_trips():
     code = make_credit_code("11", "430000", "00000001")
     assert validate_credit_code(code) == code
