@@ -145,7 +145,7 @@ LOGOUT_REDIRECT_URL = "portal:home"
 # ASVS 6.2.1/6.2.9/6.2.4: length ≥ 12, common-password list; no forced rotation (docs/security.md).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "gongkai.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -210,6 +210,13 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- Site identity (footer, 国办发〔2017〕47号 meta tags) ---------------------------------------
+GONGKAI_SITE_SPONSOR = os.environ.get("GONGKAI_SITE_SPONSOR", "")  # 主办单位
+GONGKAI_SITE_CONTACT = os.environ.get("GONGKAI_SITE_CONTACT", "")  # 联系方式
+GONGKAI_SITE_ID_CODE = os.environ.get("GONGKAI_SITE_ID_CODE", "")  # 网站标识码
+GONGKAI_SITE_ICP = os.environ.get("GONGKAI_SITE_ICP", "")  # ICP备案号
+GONGKAI_SITE_PSB = os.environ.get("GONGKAI_SITE_PSB", "")  # 公安机关备案号
+
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -221,6 +228,8 @@ USE_TZ = True
 # --- Static files ---------------------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The site-wide assets (site.css, site.js) live in the project package, which is not an app.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

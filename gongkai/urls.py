@@ -7,6 +7,7 @@ from gongkai.core import views as core_views
 urlpatterns = [
     path("", include("gongkai.portal.urls")),
     path("accounts/", include("gongkai.accounts.urls")),
+    path("staff/security/", include("gongkai.accounts.security_urls")),
     path("staff/", include("gongkai.core.staff_urls")),
     path("staff/calendar/", include("gongkai.workcalendar.urls")),
     path("api/v1/", api_urls()),

@@ -2,7 +2,11 @@
 # make demo: venv, SQLite database under var/, demo data, web server + task worker on :8000.
 set -euo pipefail
 VENV=${VENV:-.venv}
-bash scripts/venv.sh
+# GONGKAI_DEMO_SKIP_VENV=1 uses $VENV as it is (bench/demo_cold_start.py --quick); otherwise the
+# virtualenv is created or updated first.
+if [ "${GONGKAI_DEMO_SKIP_VENV:-}" != "1" ]; then
+  bash scripts/venv.sh
+fi
 mkdir -p var
 if [ ! -s var/secret_key ]; then
   "$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(64))" > var/secret_key

@@ -16,6 +16,13 @@ _LAST_SEEN = "gongkai_last_seen"
 _STARTED = "gongkai_started"
 
 
+def start_session_clock(request: HttpRequest) -> None:
+    """Called at login: both clocks start when the login session does, not at its next request."""
+    now = time.time()
+    request.session[_STARTED] = now
+    request.session[_LAST_SEEN] = now
+
+
 class SessionTimeoutMiddleware:
     """Idle and absolute timeouts (等保 登录连接超时自动退出; ASVS V7).
 

@@ -112,6 +112,9 @@ class User(AbstractUser):
         "系统角色", max_length=16, choices=SystemRole.choices, default=SystemRole.NONE, blank=True
     )
     display_name = models.CharField("姓名/名称", max_length=100, blank=True)
+    # Only for 法人或其他组织 accounts; validated on registration.
+    credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True,
+                                   validators=[_credit_code_validator])
 
     class Meta:
         verbose_name = "用户"

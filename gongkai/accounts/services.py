@@ -271,7 +271,7 @@ def security_reset_otp(*, actor: Any, user: User, request: HttpRequest | None = 
     StaticDevice.objects.filter(user=user).delete()
     record("security.otp_reset", request=request, actor=actor, obj=user, before=before,
            after={"totp_devices": 0, "static_devices": 0})
-    return before["totp_devices"] + before["static_devices"]
+    return int(before["totp_devices"] + before["static_devices"])
 
 
 @transaction.atomic
@@ -294,4 +294,4 @@ def security_unlock(*, actor: Any, username: str = "", ip_address: str = "",
     removed = reset(username=username) if username else reset(ip=ip_address)
     record("security.unlock", request=request, actor=actor, object_type="axes.AccessAttempt",
            object_repr=username or ip_address, before={"attempts": before}, after={"removed": removed})
-    return removed
+    return int(removed)

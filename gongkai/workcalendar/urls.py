@@ -1,4 +1,9 @@
+from django.urls import path
+
+from gongkai.workcalendar import views
 
 app_name = "workcalendar"
 
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.calendar_index, name="index"),
+]

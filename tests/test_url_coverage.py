@@ -1,0 +1,231 @@
+"""Every URL pattern, requested anonymously and as a verified staff member of *another*
+organisation (Zulip-style URL coverage).
+
+Deny by default: a named URL is *restricted* unless it is listed in ``PUBLIC_URL_NAMES`` or
+``SELF_SERVICE_URL_NAMES``. Restricted URLs, filled with the ids of organisation A's objects, must
+send anonymous visitors to the login page (HTML) or answer 401/403 (API), and must not answer 200
+to staff of organisation B. A URL whose parameters the test cannot fill, or an unnamed pattern it
+does not know, fails the test: new URLs have to be classified deliberately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from gongkai.accounts.models import Membership, Organisation
+from gongkai.accounts.roles import OrgRole
+from gongkai.api.services import api_token_create
+from gongkai.portal.tests.helpers import login_verified, make_org, make_staff
+
+pytestmark = pytest.mark.django_db
+
+# Anyone may open these (anonymous GET must not fail with 4xx/5xx unless noted).
+PUBLIC_URL_NAMES = {
+    "portal:home", "portal:policies", "portal:gongkai_index", "portal:gongkai_zhidu",
+    "portal:gongkai_fdzdgknr", "portal:gongkai_ysqgk", "portal:gongkai_nianbao", "portal:organisation",
+    "portal:zhinan", "portal:services", "portal:interaction",
+    "accounts:login", "accounts:register", "admin:login",
+    "healthz",
+    "api:openapi-json", "api:openapi-view", "api:api-root", "api:ping", "api:organisation_list",
+    "api:organisation_detail", "api:deadline",
+}
+# Public URLs whose anonymous GET legitimately is not 200 (method or state).
+PUBLIC_NON_200 = {
+    "api:api-root": {404},
+    "admin:login": {302},   # hands over to the two-step login (accounts:login)
+    "api:deadline": {422},  # needs ?start=…&days=…; without them a Chinese 422
+}
+
+# Any verified staff member may open these, and they show only the user's own data or
+# system-wide non-organisation data; anonymous visitors are still refused.
+SELF_SERVICE_URL_NAMES = {
+    "staff:workbench",          # own memberships and organisations
+    "accounts:two_factor",      # own second-factor devices
+    "api:me", "api:token_list", "api:token_create",  # own account and tokens (same URL for both)
+    "workcalendar:index",        # the national working-day calendar (no organisation data)
+}
+
+# Patterns without a name, by route: the concrete URL the test requests.
+UNNAMED_PATTERNS = {
+    "admin/(?P<url>.*)$": "admin/no-such-page/",
+}
+ADMIN_OBJECT_REDIRECT_SUFFIX = "/<path:object_id>/"  # admin's unnamed "object → change" redirect
+
+
+@dataclass(frozen=True)
+class Entry:
+    route: str
+    name: str | None
+    kwargs: tuple[str, ...]
+
+
+def _params(pattern: Any) -> list[str]:
+    converters = getattr(pattern, "converters", None)
+    if converters:
+        return list(converters)
+    regex = getattr(pattern, "regex", None)
+    return list(regex.groupindex) if regex is not None else []
+
+
+def walk(patterns: list[Any], prefix: str = "", namespace: str | None = None,
+         params: tuple[str, ...] = ()) -> Iterator[Entry]:
+    for p in patterns:
+        here = params + tuple(_params(p.pattern))
+        if isinstance(p, URLResolver):
+            ns = namespace
+            if p.namespace:
+                ns = f"{namespace}:{p.namespace}" if namespace else p.namespace
+            yield from walk(p.url_patterns, prefix + str(p.pattern), ns, here)
+        elif isinstance(p, URLPattern):
+            name = (f"{namespace}:{p.name}" if namespace else p.name) if p.name else None
+            yield Entry(prefix + str(p.pattern), name, tuple(k for k in here if k not in p.default_args))
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    """Organisation A with staff, a token and a TOTP device; organisation B with its own staff."""
+    org_a = make_org("甲县人民政府", "jia-xian", kind="government")
+    org_b = make_org("乙县人民政府", "yi-xian", kind="government")
+    staff_a = make_staff("staff_a", org_a, OrgRole.ORG_ADMIN)
+    Membership.objects.create(user=staff_a, organisation=org_a, role=OrgRole.HANDLER)
+    staff_b = make_staff("staff_b", org_b, OrgRole.ORG_ADMIN)
+    Membership.objects.create(user=staff_b, organisation=org_b, role=OrgRole.HANDLER)
+    token, _ = api_token_create(actor=None, user=staff_a, name="甲县对接")
+    device = TOTPDevice.objects.create(user=staff_a, name="甲的验证器")
+    fillers = {
+        "org_id": org_a.pk,
+        "slug": org_a.slug,
+        "token_id": token.pk,
+        "pk": device.pk,
+        "object_id": org_a.pk,
+        "content_type_id": ContentType.objects.get_for_model(Organisation).pk,
+        "app_label": "accounts",
+    }
+    return {"org_a": org_a, "staff_a": staff_a, "staff_b": staff_b, "fillers": fillers}
+
+
+def concrete_urls(fillers: dict[str, Any]) -> tuple[list[tuple[str | None, str]], list[str]]:
+    """[(name, url)] for every pattern, plus the patterns the test cannot classify."""
+    urls: list[tuple[str | None, str]] = []
+    problems: list[str] = []
+    for entry in walk(get_resolver().url_patterns):
+        if entry.name is None:
+            if entry.route in UNNAMED_PATTERNS:
+                urls.append((None, "/" + UNNAMED_PATTERNS[entry.route]))
+            elif entry.route.startswith("admin/") and entry.route.endswith(ADMIN_OBJECT_REDIRECT_SUFFIX):
+                urls.append((None, "/" + entry.route.replace("<path:object_id>", str(fillers["object_id"]))))
+            else:
+                problems.append(f"unnamed pattern {entry.route!r}")
+            continue
+        missing = [k for k in entry.kwargs if k not in fillers]
+        if missing:
+            problems.append(f"{entry.name} ({entry.route}): no filler for {missing}")
+            continue
+        urls.append((entry.name, reverse(entry.name, kwargs={k: fillers[k] for k in entry.kwargs})))
+    return sorted(set(urls), key=lambda u: u[1]), problems
+
+
+def _is_api(url: str) -> bool:
+    return url.startswith("/api/")
+
+
+def _is_login_redirect(response: Any) -> bool:
+    location = response.headers.get("Location", "")
+    return response.status_code == 302 and (
+        location.startswith("/accounts/login/") or location.startswith("/admin/login/")
+    )
+
+
+def test_every_url_pattern_can_be_classified(world) -> None:
+    urls, problems = concrete_urls(world["fillers"])
+    assert not problems, "新 URL 需要在测试中明确分类：\n" + "\n".join(problems)
+    names = {n for n, _ in urls}
+    assert PUBLIC_URL_NAMES <= names, f"stale public names: {PUBLIC_URL_NAMES - names}"
+    assert SELF_SERVICE_URL_NAMES <= names, f"stale self-service names: {SELF_SERVICE_URL_NAMES - names}"
+    assert len(urls) > 50  # admin and API included
+
+
+def test_public_urls_answer_anonymous_visitors(world) -> None:
+    client = Client()
+    client.raise_request_exception = False
+    urls, _ = concrete_urls(world["fillers"])
+    failures = []
+    for name, url in urls:
+        if name in PUBLIC_URL_NAMES:
+            status = client.get(url).status_code
+            if status not in PUBLIC_NON_200.get(name, {200}):
+                failures.append(f"{name} {url} → {status}")
+    assert not failures, "\n".join(failures)
+
+
+def test_anonymous_visitors_are_refused_everywhere_else(world) -> None:
+    client = Client()
+    client.raise_request_exception = False
+    urls, _ = concrete_urls(world["fillers"])
+    failures = []
+    checked = 0
+    for name, url in urls:
+        if name in PUBLIC_URL_NAMES:
+            continue
+        checked += 1
+        response = client.get(url)
+        if _is_api(url):
+            ok = response.status_code in {401, 403, 405}
+        else:
+            ok = _is_login_redirect(response)
+        if not ok:
+            failures.append(f"{name} {url} → {response.status_code} {response.headers.get('Location', '')}")
+    assert checked > 40
+    assert not failures, "\n".join(failures)
+
+
+def test_staff_of_another_organisation_gets_nothing_of_organisation_a(world) -> None:
+    client = Client()
+    client.raise_request_exception = False
+    login_verified(client, world["staff_b"])
+    urls, _ = concrete_urls(world["fillers"])
+    failures = []
+    for name, url in urls:
+        if name in PUBLIC_URL_NAMES or name in SELF_SERVICE_URL_NAMES:
+            continue
+        response = client.get(url)
+        if response.status_code not in {302, 401, 403, 404, 405}:
+            failures.append(f"{name} {url} → {response.status_code}")
+        if response.status_code == 302 and not _is_login_redirect(response):
+            failures.append(f"{name} {url} → redirect to {response.headers['Location']}")
+    assert not failures, "\n".join(failures)
+    # Still logged in at the end: the refusals were authorisation, not a lost session.
+    assert client.get(reverse("api:me")).json()["username"] == "staff_b"
+
+
+def test_self_service_pages_show_staff_b_nothing_of_organisation_a(world) -> None:
+    client = Client()
+    login_verified(client, world["staff_b"])
+    for name in sorted(SELF_SERVICE_URL_NAMES):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        body = response.content.decode()
+        assert "甲县" not in body and "staff_a" not in body, name
+
+
+def test_staff_of_organisation_a_does_reach_its_own_object_pages(world) -> None:
+    """The refusals above are about the other organisation, not a broken page."""
+    client = Client()
+    login_verified(client, world["staff_a"])
+    org_id = world["org_a"].pk
+    assert client.get(reverse("staff:organisation_detail", kwargs={"org_id": org_id})).status_code == 200
+    assert client.get(reverse("staff:organisation_edit", kwargs={"org_id": org_id})).status_code == 200
+
+
+def test_a_parameter_without_filler_is_reported_not_skipped(world) -> None:
+    fillers = {k: v for k, v in world["fillers"].items() if k != "org_id"}
+    _, problems = concrete_urls(fillers)
+    assert any(p.startswith("staff:organisation_detail ") for p in problems)
