@@ -10,6 +10,8 @@ echo "==> ruff"
 "$VENV/bin/ruff" check .
 echo "==> mypy"
 "$VENV/bin/mypy" gongkai
+echo "==> migrations up to date"
+DATABASE_URL="sqlite:///$PWD/var/migration-check.sqlite3" "$VENV/bin/gongkai" makemigrations --check --dry-run >/dev/null
 
 mkdir -p var
 echo "==> pytest (SQLite)"
