@@ -148,3 +148,10 @@ def test_org_admin_edits_contact_data_with_audited_before_after(tree):
         organisation_update(actor=admin, organisation=gov, phone="1")
     finance.refresh_from_db()
     assert finance.name == "湖南省财政厅"
+
+
+def test_column_paths_cannot_be_organisation_slugs():
+    with pytest.raises(ValidationError, match="栏目保留字"):
+        organisation_create(actor=None, name="某局", slug="zhinan", level="county", kind="department",
+                            credit_code=make_credit_code("11", "430000", "00000077"), division_code="430000")
+    assert not Organisation.objects.exists()

@@ -26,6 +26,10 @@ def _division_code_validator(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
+# Paths under /gongkai/ that belong to 栏目 (columns), so no organisation may use them as its slug.
+RESERVED_SLUGS = frozenset({"zhidu", "fdzdgknr", "ysqgk", "nianbao", "zhinan"})
+
+
 class Organisation(models.Model):
     """机关 — a government body, one node of the organisation tree."""
 
@@ -82,6 +86,8 @@ class Organisation(models.Model):
         return self.name
 
     def clean(self) -> None:
+        if self.slug in RESERVED_SLUGS:
+            raise ValidationError({"slug": f"网址标识“{self.slug}”是栏目保留字，请换一个。"})
         if self.postcode and not (len(self.postcode) == 6 and self.postcode.isdigit()):
             raise ValidationError({"postcode": "邮政编码应为6位数字。"})
         if self.parent_id and self.pk:

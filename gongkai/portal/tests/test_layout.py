@@ -168,9 +168,9 @@ def test_footer_and_meta_tags_use_configured_site_identity(client: Client) -> No
 
 
 def test_layout_strings_are_translatable_to_english(client: Client) -> None:
-    html = client.get(reverse("portal:home"), headers={"accept-language": "en"}).content.decode()
-    if "Skip to main content" not in html:
-        pytest.skip("English catalogue not compiled (gettext not installed)")
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("portal:home")).content.decode()
+    assert "Skip to main content" in html
     assert '<html lang="en">' in html
     assert "Main navigation" in html and "Policy library" in html
 
@@ -178,3 +178,8 @@ def test_layout_strings_are_translatable_to_english(client: Client) -> None:
 def test_chinese_is_the_default_language(client: Client) -> None:
     html = client.get(reverse("portal:home")).content.decode()
     assert "政策库" in html and "Policy library" not in html
+
+
+def test_browser_language_alone_does_not_switch_to_english(client: Client) -> None:
+    html = client.get(reverse("portal:home"), headers={"accept-language": "en-US,en;q=0.9"}).content.decode()
+    assert '<html lang="zh-Hans">' in html and "政策库" in html
