@@ -26,6 +26,15 @@ def _division_code_validator(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
+class HttpsURLField(models.URLField):
+    """A URL field whose form field assumes https:// when the scheme is omitted (government sites
+    are served over HTTPS; this is also Django 6's default)."""
+
+    def formfield(self, **kwargs: Any) -> Any:
+        kwargs.setdefault("assume_scheme", "https")
+        return super().formfield(**kwargs)
+
+
 # Paths under /gongkai/ that belong to 栏目 (columns), so no organisation may use them as its slug.
 RESERVED_SLUGS = frozenset({"zhidu", "fdzdgknr", "ysqgk", "nianbao", "zhinan"})
 
@@ -72,7 +81,7 @@ class Organisation(models.Model):
     fax = models.CharField("传真", max_length=50, blank=True)
     email = models.EmailField("电子邮箱", blank=True)
     postcode = models.CharField("邮政编码", max_length=6, blank=True)
-    website = models.URLField("网站", blank=True)
+    website = HttpsURLField("网站", blank=True)
     is_active = models.BooleanField("启用", default=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

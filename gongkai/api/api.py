@@ -15,7 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.pagination import PageNumberPagination, paginate
@@ -236,8 +236,8 @@ def me(request: HttpRequest) -> Any:
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     token, plaintext = api_token_create(actor=request.user, user=request.auth, name=payload.name,  # type: ignore[attr-defined]
                                         request=request)
-    return 201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "created_at": token.created_at,
-                 "token": plaintext}
+    return Status(201, {"id": token.pk, "name": token.name, "prefix": token.prefix, "created_at": token.created_at,
+                 "token": plaintext})
 
 
 @api.get("/me/tokens", auth=django_auth, response=list[TokenOut], summary="我的接口令牌", tags=["账号"])
@@ -252,7 +252,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> Any:
     if token is None:
         raise Http404
     api_token_revoke(actor=request.user, token=token, request=request)
-    return 204, None
+    return Status(204, None)
 
 
 api.add_router("/calendar/", "gongkai.workcalendar.api.router")

@@ -8,12 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from ninja import Router, Schema
-
-try:
-    from ninja import Status
-except ImportError:  # django-ninja < 1.6 only knows (status, body) tuples
-    Status = None  # type: ignore[misc,assignment]
+from ninja import Router, Schema, Status
 
 from gongkai.domain.calendar import CalendarError
 from gongkai.workcalendar import selectors
@@ -36,7 +31,7 @@ class ErrorOut(Schema):
 
 
 def _reply(status: int, body: dict[str, Any]) -> Any:
-    return Status(status, body) if Status is not None else (status, body)
+    return Status(status, body)
 
 
 @router.get(
