@@ -26,7 +26,7 @@ def _division_code_validator(value: str) -> None:
         raise ValidationError(str(exc)) from None
 
 
-class HttpsURLField(models.URLField):
+class HttpsURLField(models.URLField[str, str]):
     """A URL field whose form field assumes https:// when the scheme is omitted (government sites
     are served over HTTPS; this is also Django 6's default)."""
 
