@@ -196,6 +196,17 @@ def _enrolment_context(request: HttpRequest, user: User) -> dict[str, Any]:
     return {"qr_svg": qr_svg, "secret": grouped, "key_hex": key_hex}
 
 
+def _confirm_enrolment(request: HttpRequest, user: User, form: forms.Form, key_hex: str) -> list[str] | None:
+    """Bind the authenticator if the code matches; return the backup codes, or None with the error
+    added to the form."""
+    try:
+        return services.otp_enrol(actor=user, user=user, key_hex=key_hex,
+                                  token=form.cleaned_data["otp_token"], request=request)
+    except ValidationError as exc:
+        form.add_error("otp_token", exc.message_dict.get("otp_token", exc.messages))
+        return None
+
+
 def enrol_step(request: HttpRequest) -> HttpResponse:
     """First login of a staff member without a device: bind an authenticator, then log in."""
     user = _pending_user(request)
@@ -206,11 +217,8 @@ def enrol_step(request: HttpRequest) -> HttpResponse:
     form = EnrolForm(request.POST or None)
     context = _enrolment_context(request, user)
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.otp_enrol(actor=user, user=user, key_hex=context["key_hex"],
-                                       token=form.cleaned_data["otp_token"], request=request)
-        except ValidationError as exc:
-            form.add_error("otp_token", exc.message_dict.get("otp_token", exc.messages))
+        codes = _confirm_enrolment(request, user, form, context["key_hex"])
+        if codes is None:
             user_login_failed.send(sender=__name__, credentials={"username": user.username},
                                    request=request, reason="otp_enrol")
             if getattr(request, "axes_locked_out", False):
@@ -331,12 +339,8 @@ def two_factor_view(request: HttpRequest) -> HttpResponse:
     form = EnrolForm(request.POST or None)
     context = _enrolment_context(request, user)
     if request.method == "POST" and form.is_valid():
-        try:
-            codes = services.otp_enrol(actor=user, user=user, key_hex=context["key_hex"],
-                                       token=form.cleaned_data["otp_token"], request=request)
-        except ValidationError as exc:
-            form.add_error("otp_token", exc.message_dict.get("otp_token", exc.messages))
-        else:
+        codes = _confirm_enrolment(request, user, form, context["key_hex"])
+        if codes is not None:
             request.session.pop(ENROL_KEY, None)
             device = next(iter(devices_for_user(user, confirmed=True)))
             otp_login(request, device)
