@@ -38,6 +38,7 @@ from gongkai.core.models import AuditEvent
 PENDING_USER = "gongkai_pending_user"
 PENDING_AT = "gongkai_pending_at"
 PENDING_NEXT = "gongkai_pending_next"
+STAFF_HOME = "/staff/"
 PENDING_MAX_AGE = 300  # seconds between the password step and the code step
 ENROL_KEY = "gongkai_enrol_key"
 BACKUP_CODES = "gongkai_backup_codes"
@@ -74,12 +75,13 @@ def _needs_second_factor(user: User) -> bool:
     return any(True for _ in devices_for_user(user, confirmed=True))
 
 
-def _safe_next(request: HttpRequest, candidate: str | None) -> str:
+def _safe_next(request: HttpRequest, candidate: str | None, user: User) -> str:
     if candidate and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
-    return settings.LOGIN_REDIRECT_URL_PATH
+    # Staff start their day at the workbench; the public go back to the portal.
+    return STAFF_HOME if user.account_type == User.AccountType.STAFF else settings.LOGIN_REDIRECT_URL_PATH
 
 
 def _clear_pending(request: HttpRequest) -> None:
@@ -114,7 +116,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if user is None or not user.is_active:
                 error = GENERIC_FAILURE
             else:
-                next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"))
+                next_url = _safe_next(request, request.POST.get("next") or request.GET.get("next"), user)
                 if not _needs_second_factor(user):
                     login(request, user)
                     return redirect(next_url)

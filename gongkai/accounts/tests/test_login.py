@@ -50,7 +50,7 @@ def test_staff_login_needs_password_then_totp():
     assert response.status_code == 302 and response["Location"].endswith("?step=otp")
     assert "_auth_user_id" not in client.session
     response = client.post(OTP, {"otp_token": current_code(device)})
-    assert response.status_code == 302
+    assert response.status_code == 302 and response["Location"] == "/staff/"  # staff land on the workbench
     assert client.session["_auth_user_id"] == str(user.pk)
     assert client.session[DEVICE_ID_SESSION_KEY] == device.persistent_id
     assert client.get("/staff/").status_code == 200
