@@ -43,7 +43,8 @@ def tree():
 
 def test_tree_paths_support_subtree_queries(tree):
     gov, finance, culture, changsha, changsha_finance = tree
-    assert changsha_finance.tree_path == f"/{gov.pk}/{changsha.pk}/{changsha_finance.pk}/"
+    assert changsha_finance.tree_path == "/" + "".join(
+        Organisation.path_segment(o.pk) for o in (gov, changsha, changsha_finance))
     subtree = Organisation.objects.filter(tree_path__startswith=changsha.tree_path)
     assert set(subtree) == {changsha, changsha_finance}
 
@@ -78,7 +79,8 @@ def test_moving_an_organisation_moves_its_subtree(tree):
     gov, finance, culture, changsha, changsha_finance = tree
     organisation_update(actor=None, organisation=changsha, parent=finance)
     changsha_finance.refresh_from_db()
-    assert changsha_finance.tree_path == f"/{gov.pk}/{finance.pk}/{changsha.pk}/{changsha_finance.pk}/"
+    assert changsha_finance.tree_path == "/" + "".join(
+        Organisation.path_segment(o.pk) for o in (gov, finance, changsha, changsha_finance))
 
 
 def test_staff_see_only_their_organisation(tree):
@@ -155,3 +157,11 @@ def test_column_paths_cannot_be_organisation_slugs():
         organisation_create(actor=None, name="某局", slug="zhinan", level="county", kind="department",
                             credit_code=make_credit_code("11", "430000", "00000077"), division_code="430000")
     assert not Organisation.objects.exists()
+
+
+def test_tree_order_is_depth_first_in_creation_order():
+    """Ordering by tree_path must not put organisation 10 before organisation 9."""
+    roots = [_org(f"第{n}机关", n) for n in range(1, 12)]
+    child = _org("第1机关下属局", 99, parent=roots[0])
+    ordered = list(Organisation.objects.order_by("tree_path"))
+    assert ordered == [roots[0], child, *roots[1:]]

@@ -67,7 +67,8 @@ class Organisation(models.Model):
         "self", verbose_name="上级机关", null=True, blank=True, on_delete=models.PROTECT,
         related_name="children",
     )
-    # Materialised path "/1/5/9/" so subtree queries are one indexed prefix match.
+    # Materialised path "/00000001/00000005/" so subtree queries are one indexed prefix match;
+    # zero-padded so that ordering by it lists the tree depth-first in creation order.
     tree_path = models.CharField("树路径", max_length=255, db_index=True, editable=False, default="")
     credit_code = models.CharField(
         "统一社会信用代码", max_length=18, unique=True, validators=[_credit_code_validator]
@@ -105,6 +106,10 @@ class Organisation(models.Model):
                 if node.pk == self.pk:
                     raise ValidationError({"parent": "上级机关不能是本机关或其下级机关。"})
                 node = node.parent
+
+    @staticmethod
+    def path_segment(pk: int) -> str:
+        return f"{pk:08d}/"
 
     def ancestors(self) -> list[Organisation]:
         ids = [int(p) for p in self.tree_path.strip("/").split("/") if p][:-1]

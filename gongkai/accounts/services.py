@@ -33,7 +33,7 @@ ORG_PROFILE_FIELDS = [
 
 def _set_tree_path(org: Organisation) -> None:
     parent_path = org.parent.tree_path if org.parent_id and org.parent else "/"
-    org.tree_path = f"{parent_path}{org.pk}/"
+    org.tree_path = parent_path + Organisation.path_segment(org.pk)
 
 
 @transaction.atomic

@@ -64,7 +64,7 @@ def test_admin_creates_organisation_with_tree_path_and_audit(admin_client, org_t
                                  _org_data(parent=str(org_tree.province.pk)))
     assert response.status_code == 302, response.content.decode()[:2000]
     org = Organisation.objects.get(slug="test-civil")
-    assert org.tree_path == f"{org_tree.province.tree_path}{org.pk}/"
+    assert org.tree_path == org_tree.province.tree_path + Organisation.path_segment(org.pk)
     row = AuditEvent.objects.get(action="organisation.create", object_id=str(org.pk))
     assert row.after["name"] == "测试省民政厅"
     assert row.actor.system_role == SystemRole.SYSTEM_ADMIN
@@ -97,7 +97,7 @@ def test_admin_moves_subtree_and_audits_before_after(admin_client, org_tree):
     response = admin_client.post(f"/admin/accounts/organisation/{dept_a.pk}/change/", data)
     assert response.status_code == 302
     dept_a.refresh_from_db()
-    assert dept_a.tree_path == f"{org_tree.dept_b.tree_path}{dept_a.pk}/"
+    assert dept_a.tree_path == org_tree.dept_b.tree_path + Organisation.path_segment(dept_a.pk)
     row = AuditEvent.objects.filter(action="organisation.update", object_id=str(dept_a.pk)).latest("seq")
     assert row.before["parent_id"] == org_tree.province.pk
     assert row.after["parent_id"] == org_tree.dept_b.pk
