@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "gongkai.core",
     "gongkai.accounts",
     "gongkai.workcalendar",
+    "gongkai.policies",
     "gongkai.portal",
     "gongkai.api",
 ]
