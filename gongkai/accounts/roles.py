@@ -18,6 +18,7 @@ class OrgRole(models.TextChoices):
     OFFICE_HEAD = "office_head", "公开办负责人"
     PUBLISHER = "publisher", "信息发布员"
     ORG_ADMIN = "org_admin", "机关管理员"
+    DEPARTMENT_HEAD = "department_head", "部门负责人"
 
 
 class SystemRole(models.TextChoices):
@@ -36,6 +37,7 @@ class Perm:
     LEGAL_REVIEW = "request.legal_review"
     APPROVE = "request.approve"
     PUBLISH = "document.publish"
+    APPROVE_DEPARTMENT = "document.approve_department"
     MANAGE_ORGS = "system.manage_orgs"
     MANAGE_USERS = "system.manage_users"
     MANAGE_CALENDAR = "system.manage_calendar"
@@ -51,6 +53,8 @@ ORG_ROLE_PERMS: dict[str, frozenset[str]] = {
     OrgRole.OFFICE_HEAD: frozenset({Perm.VIEW_RECORDS, Perm.APPROVE}),
     OrgRole.PUBLISHER: frozenset({Perm.VIEW_RECORDS, Perm.PUBLISH}),
     OrgRole.ORG_ADMIN: frozenset({Perm.VIEW_RECORDS, Perm.EDIT_PROFILE, Perm.MANAGE_MEMBERS}),
+    # Head of the drafting department: first of the two approvals for not disclosing a document.
+    OrgRole.DEPARTMENT_HEAD: frozenset({Perm.VIEW_RECORDS, Perm.APPROVE_DEPARTMENT}),
 }
 
 SYSTEM_ROLE_PERMS: dict[str, frozenset[str]] = {
