@@ -6,4 +6,5 @@ os.environ.setdefault("GONGKAI_TESTING", "1")
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 # Shared fixtures (org_tree, anon_client, staff_client_factory, totp_code) for every test directory.
-pytest_plugins = ["gongkai.accounts.tests.fixtures", "gongkai.policies.tests.fixtures"]
+pytest_plugins = ["gongkai.accounts.tests.fixtures", "gongkai.policies.tests.fixtures",
+                  "gongkai.policies.search.testing"]

@@ -1,11 +1,18 @@
 from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
 from gongkai.api.api import api_urls
 from gongkai.core import views as core_views
+from gongkai.policies.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", include("gongkai.portal.urls")),
+    path("zhengce/", include("gongkai.policies.urls")),
+    path("sitemap.xml", login_not_required(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("staff/policies/libraries/", include("gongkai.policies.library_staff_urls")),
+    path("staff/policies/", include("gongkai.policies.staff_urls")),
     path("accounts/", include("gongkai.accounts.urls")),
     path("staff/security/", include("gongkai.accounts.security_urls")),
     path("staff/", include("gongkai.core.staff_urls")),

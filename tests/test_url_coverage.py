@@ -29,13 +29,21 @@ pytestmark = pytest.mark.django_db
 
 # Anyone may open these (anonymous GET must not fail with 4xx/5xx unless noted).
 PUBLIC_URL_NAMES = {
-    "portal:home", "portal:policies", "portal:gongkai_index", "portal:gongkai_zhidu",
+    "portal:home", "portal:gongkai_index", "portal:gongkai_zhidu",
     "portal:gongkai_fdzdgknr", "portal:gongkai_ysqgk", "portal:gongkai_nianbao", "portal:organisation",
     "portal:zhinan", "portal:services", "portal:interaction",
     "accounts:login", "accounts:register", "admin:login",
     "healthz",
     "api:openapi-json", "api:openapi-view", "api:api-root", "api:ping", "api:organisation_list",
     "api:organisation_detail", "api:deadline",
+    # 政策库 (issue 3): pages, feeds, sitemap, API, and the per-organisation 目录 / 法定主动公开内容.
+    "policies:home", "policies:search", "policies:document", "policies:document_print", "policies:attachment",
+    "policies:interpretation_list", "policies:interpretation", "policies:library_list", "policies:library",
+    "policies:feed_rss", "policies:feed_atom", "policies:library_feed_rss", "policies:library_feed_atom",
+    "policies:organisation_feed_rss", "policies:organisation_feed_atom", "policies:tag_feed_rss",
+    "policies:tag_feed_atom", "sitemap", "portal:mulu", "portal:org_fdzdgknr",
+    "api:policy_document_list", "api:policy_search", "api:policy_document_detail", "api:policy_library_list",
+    "api:policy_library_detail",
 }
 # Public URLs whose anonymous GET legitimately is not 200 (method or state).
 PUBLIC_NON_200 = {
@@ -51,6 +59,9 @@ SELF_SERVICE_URL_NAMES = {
     "accounts:two_factor",      # own second-factor devices
     "api:me", "api:token_list", "api:token_create",  # own account and tokens (same URL for both)
     "workcalendar:index",        # the national working-day calendar (no organisation data)
+    "libraries_staff:list",      # only the libraries of the user's own organisations
+    # 文件管理, 政策解读 and 工作提醒 lists: only the user's own organisations' documents.
+    "policies_staff:document_list", "policies_staff:interpretation_list", "policies_staff:reminders",
 }
 
 # Patterns without a name, by route: the concrete URL the test requests.
@@ -90,8 +101,9 @@ def walk(patterns: list[Any], prefix: str = "", namespace: str | None = None,
 
 
 @pytest.fixture
-def world() -> dict[str, Any]:
+def world(settings, tmp_path) -> dict[str, Any]:
     """Organisation A with staff, a token and a TOTP device; organisation B with its own staff."""
+    settings.MEDIA_ROOT = tmp_path
     org_a = make_org("甲县人民政府", "jia-xian", kind="government")
     org_b = make_org("乙县人民政府", "yi-xian", kind="government")
     staff_a = make_staff("staff_a", org_a, OrgRole.ORG_ADMIN)
@@ -108,8 +120,39 @@ def world() -> dict[str, Any]:
         "object_id": org_a.pk,
         "content_type_id": ContentType.objects.get_for_model(Organisation).pk,
         "app_label": "accounts",
+        **_policy_fillers(org_a),
     }
+    fillers["change_id"] = _disclosure_change(fillers["doc_id"], staff_a)
     return {"org_a": org_a, "staff_a": staff_a, "staff_b": staff_b, "fillers": fillers}
+
+
+def _policy_fillers(org: Organisation) -> dict[str, Any]:
+    """A public document of organisation A with an attachment and an interpretation, and an
+    online special library of A (public pages need them; staff pages use them as A's objects)."""
+    from gongkai.policies.services.libraries import library_create, library_publish
+    from gongkai.policies.tests.public_helpers import attach, document_in_state, interpret
+
+    document = document_in_state(org, "public", "甲县关于支持小微企业的通知")
+    attachment = attach(document, "附件.pdf", b"%PDF-1.4 test")
+    interpretation = interpret(org, [document])
+    library = library_create(actor=None, organisation=org, slug="jia-zhuanti", name="甲县专题库",
+                             kind="curated")
+    library_publish(actor=None, library=library)
+    return {
+        "doc_id": document.pk, "document_id": document.pk, "attachment_id": attachment.pk,
+        "interp_id": interpretation.pk, "library_slug": library.slug, "library_id": library.pk,
+        "kind": "theme", "tag_slug": "shuifei",
+    }
+
+
+def _disclosure_change(document_id: int, requester: Any) -> int:
+    """An open 公开属性 change request on organisation A's document (staff workflow pages)."""
+    from gongkai.policies.models import DisclosureChange
+
+    return DisclosureChange.objects.create(
+        document_id=document_id, requested_attribute="withheld", ground="art16_process",
+        explanation="内部讨论的过程稿，尚未定稿。", requested_by=requester,
+    ).pk
 
 
 def concrete_urls(fillers: dict[str, Any]) -> tuple[list[tuple[str | None, str]], list[str]]:

@@ -11,7 +11,6 @@ from django.http import HttpRequest
 # url name (namespace:name) → top-level 栏目 of the main navigation.
 SECTION_BY_URL: dict[str, str] = {
     "portal:home": "home",
-    "portal:policies": "policies",
     "portal:gongkai_index": "gongkai",
     "portal:gongkai_zhidu": "gongkai",
     "portal:gongkai_fdzdgknr": "gongkai",
@@ -19,6 +18,8 @@ SECTION_BY_URL: dict[str, str] = {
     "portal:gongkai_nianbao": "gongkai",
     "portal:organisation": "gongkai",
     "portal:zhinan": "gongkai",
+    "portal:mulu": "gongkai",
+    "portal:org_fdzdgknr": "gongkai",
     "portal:services": "services",
     "portal:interaction": "interaction",
 }
@@ -39,7 +40,7 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "site_psb": getattr(settings, "GONGKAI_SITE_PSB", ""),
         "site_domain": request.get_host() if _host_ok(request) else "",
         "nav_url": nav_url,
-        "nav_section": SECTION_BY_URL.get(nav_url, ""),
+        "nav_section": SECTION_BY_URL.get(nav_url, "policies" if str(nav_url).startswith("policies:") else ""),
     }
 
 

@@ -8,8 +8,12 @@ active organisations are shown.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth.decorators import login_not_required
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.db.models.functions import ExtractYear
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -17,6 +21,8 @@ from gongkai.accounts.models import (
     RESERVED_SLUGS,  # noqa: F401 — re-exported for the URL table
     Organisation,
 )
+from gongkai.policies.models import Art20Item, SubjectCategory
+from gongkai.policies.selectors import public_documents
 
 
 @dataclass(frozen=True)
@@ -30,15 +36,9 @@ class Section:
 
 
 SECTIONS: dict[str, Section] = {
-    "policies": Section("政策库", "", "发布本地区、本部门的政策文件及其解读，支持检索、查阅和下载。", "政策文件"),
     "zhidu": Section(
         "政府信息公开制度", "政府信息公开",
         "发布政府信息公开工作的法规、规章和本机关的工作制度。", "政府信息公开制度",
-    ),
-    "fdzdgknr": Section(
-        "法定主动公开内容", "政府信息公开",
-        "发布《中华人民共和国政府信息公开条例》第二十条、第二十一条规定应当主动公开的政府信息。",
-        "法定主动公开内容",
     ),
     "ysqgk": Section(
         "依申请公开", "政府信息公开",
@@ -123,3 +123,80 @@ def zhinan(request: HttpRequest, slug: str) -> HttpResponse:
     """政府信息公开指南 (《条例》第十二条), generated from the organisation's own data."""
     org = _organisation_by_slug(slug)
     return render(request, "portal/zhinan.html", {"org": org})
+
+
+# --- 政府信息公开目录 and 法定主动公开内容 (public documents only) -------------------------------
+
+ART20_LATEST = 5
+
+
+@login_not_required
+def mulu(request: HttpRequest, slug: str) -> HttpResponse:
+    """政府信息公开目录 (《条例》第十二条): 索引号, 名称, 内容概述, 生成日期 of every public item of
+    the organisation; filter by year of 生成日期 and by 主题分类 (top level)."""
+    org = _organisation_by_slug(slug)
+    documents = public_documents().filter(organisation=org).select_related("subject", "subject__parent")
+    years = [y for y in documents.order_by().annotate(y=ExtractYear("written_on"))
+             .values_list("y", flat=True).distinct() if y]
+    years = sorted(set(years), reverse=True)
+    subjects = SubjectCategory.objects.filter(parent__isnull=True)
+    year = request.GET.get("year", "")
+    if year.isdigit() and int(year) in years:
+        documents = documents.filter(written_on__year=int(year))
+    else:
+        year = ""
+    subject = request.GET.get("subject", "")
+    chosen = next((s for s in subjects if str(s.pk) == subject), None)
+    if chosen is not None:
+        documents = documents.filter(subject__parent=chosen) | documents.filter(subject=chosen)
+    else:
+        subject = ""
+    page = Paginator(documents.order_by("-written_on", "-id"), 20).get_page(request.GET.get("page"))
+    query = "&".join(f"{k}={v}" for k, v in (("year", year), ("subject", subject)) if v)
+    return render(request, "portal/mulu.html", {
+        "org": org, "page": page, "years": years, "subjects": subjects, "year": year,
+        "subject": subject, "subject_name": chosen.name if chosen else "", "query_string": query,
+    })
+
+
+@login_not_required
+def fdzdgknr_index(request: HttpRequest) -> HttpResponse:
+    """法定主动公开内容: choose an organisation (each with its count of public items)."""
+    counts = dict(public_documents().filter(art20_item__isnull=False).order_by().values_list("organisation_id")
+                  .annotate(n=Count("id")).values_list("organisation_id", "n"))
+    return render(request, "portal/fdzdgknr_index.html", {
+        "tree": organisation_tree(_active_organisations()), "counts": counts,
+    })
+
+
+@dataclass
+class Art20Group:
+    item: int
+    label: str
+    documents: list[Any]
+    total: int
+
+
+@login_not_required
+def org_fdzdgknr(request: HttpRequest, slug: str) -> HttpResponse:
+    """One organisation's 法定主动公开内容, grouped by the 15 items of 《条例》第二十条; each group shows
+    its latest documents and links to the full list in the 目录 (filtered by item)."""
+    org = _organisation_by_slug(slug)
+    documents = public_documents().filter(organisation=org, art20_item__isnull=False)
+    item = request.GET.get("item", "")
+    totals = dict(documents.order_by().values_list("art20_item").annotate(n=Count("id"))
+                  .values_list("art20_item", "n"))
+    if item.isdigit() and int(item) in Art20Item.values:
+        number = int(item)
+        page = Paginator(documents.filter(art20_item=number).order_by("-published_at", "-id"), 20).get_page(
+            request.GET.get("page"))
+        return render(request, "portal/org_fdzdgknr_item.html", {
+            "org": org, "item": number, "label": Art20Item(number).label, "page": page,
+            "query_string": f"item={number}",
+        })
+    groups = []
+    for value, label in Art20Item.choices:
+        latest = list(documents.filter(art20_item=value).order_by("-published_at", "-id")[:ART20_LATEST]) \
+            if totals.get(value) else []
+        groups.append(Art20Group(value, str(label), latest, totals.get(value, 0)))
+    return render(request, "portal/org_fdzdgknr.html", {"org": org, "groups": groups})

@@ -24,7 +24,10 @@ EDITABLE_FIELDS = [
     "title", "issuers", "doc_number", "written_on", "effective_on", "repeal_on", "subject", "category",
     "art20_item", "level", "keywords", "summary", "body_html", "source", "validity", "needs_interpretation",
 ]
-AUDIT_FIELDS = [*EDITABLE_FIELDS, "index_no", "status", "disclosure", "published_at"]
+AUDIT_FIELDS = [*EDITABLE_FIELDS, "index_no", "status", "disclosure", "disclosure_ground", "published_at"]
+# Set directly only by the system (import, demo loader: ``actor=None``); staff go through the workflow.
+SYSTEM_FIELDS = ["status", "published_at", "disclosure", "disclosure_ground", "disclosure_explanation",
+                 "disclosure_review_on", "withdrawn_reason"]
 
 
 def log_search_change(document_id: int) -> None:
@@ -53,6 +56,31 @@ def allocate_index_no(organisation: Organisation, year: int) -> str:
         seq.last += 1
         seq.save(update_fields=["last"])
         return index_number(org_code(organisation), year, seq.last)
+
+
+def _reserve_index_no(organisation: Organisation, index_no: str) -> None:
+    """An imported 索引号 in the organisation's own series moves the sequence past it, so numbers
+    allocated later never collide with it."""
+    code, _, rest = index_no.partition("/")
+    year, _, seq = rest.partition("-")
+    if code != org_code(organisation) or not (year.isdigit() and seq.isdigit()):
+        return
+    row, _ = IndexNumberSequence.objects.select_for_update().get_or_create(organisation=organisation, year=int(year))
+    if row.last < int(seq):
+        row.last = int(seq)
+        row.save(update_fields=["last"])
+
+
+def _apply_system_fields(document: Document, actor: Any, system_fields: dict[str, Any] | None) -> None:
+    if not system_fields:
+        return
+    if actor is not None:
+        raise PermissionDenied("状态和公开属性须经审核流程变更。")
+    unknown = set(system_fields) - set(SYSTEM_FIELDS)
+    if unknown:
+        raise ValidationError(f"不能直接修改这些字段：{'、'.join(sorted(unknown))}。")
+    for name, value in system_fields.items():
+        setattr(document, name, value)
 
 
 def _apply_fields(document: Document, fields: dict[str, Any]) -> None:
@@ -95,7 +123,8 @@ def _set_tags(document: Document, tags: Iterable[Tag] | None) -> None:
 @transaction.atomic
 def document_create(
     *, actor: Any, organisation: Organisation, request: HttpRequest | None = None, index_no: str | None = None,
-    status: str = DocStatus.DRAFT, published_at: datetime | None = None, **fields: Any,
+    status: str = DocStatus.DRAFT, published_at: datetime | None = None,
+    system_fields: dict[str, Any] | None = None, **fields: Any,
 ) -> Document:
     """新建文件 (a draft). ``index_no``, ``status`` and ``published_at`` are for the import path and
     the demo loader only (``actor=None`` or an importer with the publish permission)."""
@@ -107,7 +136,10 @@ def document_create(
     document = Document(organisation=organisation, created_by=actor if actor is not None else None,
                         status=status, published_at=published_at)
     _apply_fields(document, fields)
+    _apply_system_fields(document, actor, system_fields)
     written_on: date = document.written_on
+    if index_no:
+        _reserve_index_no(organisation, index_no)
     document.index_no = index_no or allocate_index_no(organisation, written_on.year)
     document.full_clean(exclude=["body_text"])
     document.save()
@@ -121,7 +153,7 @@ def document_create(
 @transaction.atomic
 def document_update(
     *, actor: Any, document: Document, expected_version: int | None = None, request: HttpRequest | None = None,
-    **fields: Any,
+    system_fields: dict[str, Any] | None = None, **fields: Any,
 ) -> Document:
     """修改文件. Published documents may be corrected too (the change is audited and re-indexed);
     ``expected_version`` detects two people editing at once."""
@@ -133,6 +165,7 @@ def document_update(
     before = model_snapshot(locked, AUDIT_FIELDS)
     tags = fields.pop("tags", None)
     _apply_fields(locked, fields)
+    _apply_system_fields(locked, actor, system_fields)
     locked.version += 1
     locked.full_clean(exclude=["body_text"])
     locked.save()

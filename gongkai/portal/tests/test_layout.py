@@ -14,7 +14,8 @@ from django.urls import reverse
 pytestmark = pytest.mark.django_db
 
 FOCUSABLE = {"a", "button", "input", "select", "textarea"}
-PUBLIC_PAGES = ["portal:home", "portal:policies", "portal:gongkai_index", "portal:gongkai_ysqgk",
+PUBLIC_PAGES = ["portal:home", "policies:home", "policies:interpretation_list", "policies:library_list",
+                "portal:gongkai_fdzdgknr", "portal:gongkai_index", "portal:gongkai_ysqgk",
                 "portal:services", "portal:interaction", "accounts:login"]
 
 

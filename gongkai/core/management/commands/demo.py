@@ -66,3 +66,6 @@ class Command(BaseCommand):
                 "当前为 HTTPS（生产）配置，演示账号使用公开的密码，已拒绝加载。确需加载请加 --force。"
             )
         self.stdout.write(render_result(load_demo()))
+        from gongkai.policies.demo import load_demo_documents
+
+        load_demo_documents(self.stdout)

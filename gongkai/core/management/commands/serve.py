@@ -1,4 +1,5 @@
-"""``gongkai serve``: the web server (gunicorn) and the background-task worker together."""
+"""``gongkai serve``: the web server (gunicorn), the background-task worker and the scheduler
+together."""
 
 from __future__ import annotations
 
@@ -18,13 +19,14 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2)
-        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程。")
+        parser.add_argument("--no-worker", action="store_true", help="不启动后台任务进程和定时任务进程。")
 
     def handle(self, *args: Any, **options: Any) -> None:
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="gongkai.settings")
         children: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"]:
             children.append(subprocess.Popen([sys.executable, "-m", "gongkai", "worker"], env=env))
+            children.append(subprocess.Popen([sys.executable, "-m", "gongkai", "scheduler"], env=env))
         web = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "gongkai.wsgi:application",
              "--bind", f"{options['host']}:{options['port']}", "--workers", str(options["workers"]),

@@ -1,0 +1,400 @@
+"""Chinese full-text search benchmark (search-performance.md §5): N synthetic policy documents
+imported through the real import path into a temporary SQLite database, the tantivy index built
+with ``gongkai search rebuild``'s ``rebuild()``, then query latency of Gongkai's ``search()``
+beside a bare tantivy index of the same tokens, measured in the same run.
+
+    python bench/search.py --quick          # 2,000 documents, < 1 minute
+    python bench/search.py --docs 100000    # ~3,000-character bodies
+    python bench/search.py                  # 1,000,000 documents (long)
+
+Last line: ``search p95 / bare tantivy p95: X.XX (target ≤ 2)``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import itertools
+import multiprocessing as mp
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PUBLICATION = Path("/work/shared/reference/000_9b547ee085050803.txt")
+TARGET_RATIO = 2.0
+
+POLICY_WORDS = (
+    "税费 补贴 贷款 社保 减税 降费 融资 审批 就业 创业 担保 贴息 租金 减免 退税 奖补 补助 企业 小微企业 个体工商户 "
+    "营商环境 复工复产 稳岗返还 免申即享 一件事一次办 专精特新 留抵退税 首贷 信用贷款 普惠金融 政务服务 政府信息公开 "
+    "市场主体 高校毕业生 农民工 失业保险 社会保险费 房产税 城镇土地使用税 增值税 所得税 加计扣除 政策解读 规范性文件 "
+    "疫情防控 应急 监管 许可 备案 登记 申报 兑现 资金 项目 园区 科技 创新 人才 培训 服务 平台 数据 信息 公开 公示"
+).split()
+TOPICS = ["融资贷款", "稳岗就业", "运营成本", "税费优惠", "财政奖补", "市场监管", "文化旅游", "办事服务",
+          "科技创新", "社会保险"]
+TITLE_TEMPLATES = [
+    "关于进一步加强{a}{b}工作的通知", "关于做好{a}{b}有关工作的通知", "关于印发{a}{b}实施办法的通知",
+    "关于支持{a}{b}的若干措施", "关于促进{a}{b}发展的实施意见", "关于{a}{b}有关事项的公告",
+    "关于开展{a}{b}专项行动的通知", "{a}{b}管理办法",
+]
+LEVELS = ["national", "provincial", "municipal", "county"]
+LEVEL_LABELS = {"national": "国家", "provincial": "省级", "municipal": "市级", "county": "县级"}
+ISSUERS = ["国务院办公厅", "省人民政府办公厅", "省财政厅", "省人力资源和社会保障厅", "市人民政府", "市市场监督管理局",
+           "省税务局", "县人民政府"]
+AGENCIES = ["国办发", "湘政发", "湘财发", "湘人社发", "长政办发", "湘市监发", "湘税发", "县政发"]
+
+
+def build_vocabulary(rng: random.Random) -> list[str]:
+    """~30k words in Zipf rank order: the publication's words (by frequency) with policy words
+    mixed into the top ranks, then 2-character dictionary words."""
+    import rjieba
+
+    from gongkai.policies.search.tokenize import load_user_dictionary
+
+    load_user_dictionary()
+    text = PUBLICATION.read_text(encoding="utf-8") if PUBLICATION.exists() else "".join(POLICY_WORDS)
+    counts = Counter(w for w in rjieba.cut(text) if len(w) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in w))
+    ranked = [w for w, _ in counts.most_common()]
+    for i, word in enumerate(POLICY_WORDS):
+        if word in ranked:
+            ranked.remove(word)
+        ranked.insert(min(len(ranked), 3 + i * 4), word)
+    chars = sorted({c for c in text if "\u4e00" <= c <= "\u9fff"})
+    seen = set(ranked)
+    extra = [a + b for a in chars for b in chars if a + b not in seen and rjieba.has_word(a + b)]
+    rng.shuffle(extra)
+    return ranked + extra[: max(0, 31_500 - len(ranked))]
+
+
+class Zipf:
+    def __init__(self, n: int, s: float = 1.07, q: float = 2.7) -> None:
+        self.cum = list(itertools.accumulate(1.0 / (k + q) ** s for k in range(1, n + 1)))
+
+    def draw(self, rng: random.Random, k: int) -> list[int]:
+        total = self.cum[-1]
+        return [bisect.bisect_left(self.cum, rng.random() * total) for _ in range(k)]
+
+
+def make_rows(n: int, body_chars: int, vocab: list[str], seed: int = 7) -> list[dict]:
+    rng = random.Random(seed)
+    zipf = Zipf(len(vocab))
+    topic_words = {t: rng.sample(vocab[50:2000], 30) + [t] for t in TOPICS}
+    start = datetime(2000, 1, 1, 9, tzinfo=UTC)
+    rows = []
+    for i in range(n):
+        topic = TOPICS[i % len(TOPICS)]
+        words: list[str] = []
+        length = 0
+        for rank in zipf.draw(rng, body_chars // 2):
+            word = rng.choice(topic_words[topic]) if rng.random() < 0.04 else vocab[rank]
+            words.append(word)
+            length += len(word)
+            if rng.random() < 0.13:
+                words.append("，" if rng.random() < 0.8 else "。\n")
+                length += 1
+            if length >= body_chars:
+                break
+        a, b = vocab[zipf.draw(rng, 1)[0]], rng.choice(topic_words[topic])
+        level = LEVELS[min(3, int(rng.random() ** 2 * 4))]
+        issuer_index = rng.randrange(len(ISSUERS))
+        published = start + timedelta(minutes=i * (25 * 365 * 24 * 60) // max(n, 1))
+        rows.append({
+            "title": rng.choice(TITLE_TEMPLATES).format(a=a, b=b),
+            "issuers": ISSUERS[issuer_index],
+            "doc_number": f"{AGENCIES[issuer_index]}〔{published.year}〕{i % 200 + 1}号",
+            "written_on": published.date().isoformat(),
+            "published_at": published.isoformat(),
+            "category": "行政规范性文件" if i % 3 else "其他政策文件",
+            "level": LEVEL_LABELS[level],
+            "themes": topic,
+            "body": "".join(words),
+            "validity": "有效",
+            "status": "已发布",
+        })
+    return rows
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+
+    def pick(p: float) -> float:
+        return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
+
+    return pick(0.50), pick(0.95), pick(0.99)
+
+
+def make_queries(vocab: list[str], count: int, seed: int = 11) -> list[dict]:
+    """Fixed set: 2-character single words first, then Zipf-sampled 1–3-word queries, phrases,
+    filtered and date-sorted variants."""
+    rng = random.Random(seed)
+    zipf = Zipf(len(vocab))
+    two = [w for w in ("税费", "贷款", "补贴", "社保", "融资", "审批", "就业", "减税", "降费", "创业") if w in vocab]
+    queries: list[dict] = [{"text": w} for w in two]
+    kinds = itertools.cycle(["single", "multi", "multi", "phrase", "filtered", "date"])
+    while len(queries) < count:
+        kind = next(kinds)
+        words = [vocab[r] for r in zipf.draw(rng, rng.randint(1, 3) if kind != "single" else 1)]
+        if kind == "phrase":
+            queries.append({"text": f"“{rng.choice(TOPICS)}”"})
+        elif kind == "filtered":
+            queries.append({"text": words[0], "levels": ["provincial"]})
+        elif kind == "date":
+            queries.append({"text": " ".join(words), "sort": "date"})
+        else:
+            queries.append({"text": " ".join(words)})
+    return queries
+
+
+def bare_index(path: Path, docs: list[tuple[int, str, str, str, int]]) -> tuple[object, float]:
+    """The same tokens in a minimal tantivy index: title + body, level, date; nothing else."""
+    import tantivy
+
+    sb = tantivy.SchemaBuilder()
+    sb.add_integer_field("id", stored=True, indexed=True)
+    sb.add_text_field("title", index_option="freq")
+    sb.add_text_field("body", index_option="freq")
+    sb.add_text_field("level", tokenizer_name="raw", index_option="basic")
+    sb.add_integer_field("sort_key", fast=True)
+    schema = sb.build()
+    path.mkdir(parents=True)
+    index = tantivy.Index(schema, path=str(path))
+    started = time.perf_counter()
+    writer = index.writer(heap_size=256_000_000, num_threads=2)
+    for doc_id, title, body, level, key in docs:
+        writer.add_document(tantivy.Document(id=doc_id, title=title, body=body, level=level, sort_key=key))
+    writer.commit()
+    writer.wait_merging_threads()
+    index.reload()
+    return (index, schema), time.perf_counter() - started
+
+
+def bare_search(bare: tuple, query: dict) -> int:
+    import tantivy
+
+    from gongkai.policies.search.tokenize import parse_query, search_terms
+
+    index, schema = bare
+    parsed = parse_query(query["text"])
+    terms: list[str] = []
+    for word in parsed.words + parsed.phrases:
+        terms.extend(search_terms(word))
+    clauses = []
+    for term in dict.fromkeys(terms):
+        clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query([
+            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", term), 3.0)),
+            (tantivy.Occur.Should, tantivy.Query.term_query(schema, "body", term)),
+        ])))
+    if query.get("levels"):
+        clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "level", query["levels"][0])))
+    q = tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.all_query()
+    searcher = index.searcher()
+    if query.get("sort") == "date":
+        result = searcher.search(q, 20, order_by_field="sort_key")
+    else:
+        result = searcher.search(q, 20)
+    return len(result.hits)
+
+
+def time_queries(fn, queries: list[dict], rounds: int = 1) -> list[float]:
+    for q in queries:  # warm-up
+        fn(q)
+    samples = []
+    for _ in range(rounds):
+        for q in queries:
+            started = time.perf_counter()
+            fn(q)
+            samples.append((time.perf_counter() - started) * 1000)
+    return samples
+
+
+def _qps_worker(kind: str, queries: list[dict], seconds: float, out: mp.Queue) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    fn = _gongkai_search if kind == "gongkai" else None
+    done = 0
+    deadline = time.perf_counter() + seconds
+    for q in itertools.cycle(queries):
+        fn(q) if fn else _BARE_FN(q)
+        done += 1
+        if time.perf_counter() >= deadline:
+            break
+    out.put(done)
+
+
+_BARE_FN = None
+
+
+def qps(kind: str, queries: list[dict], seconds: float = 3.0, clients: int = 2) -> float:
+    from django.db import connections
+
+    connections.close_all()
+    ctx = mp.get_context("fork")
+    out: mp.Queue = ctx.Queue()
+    procs = [ctx.Process(target=_qps_worker, args=(kind, queries, seconds, out)) for _ in range(clients)]
+    started = time.perf_counter()
+    for p in procs:
+        p.start()
+    total = sum(out.get() for _ in procs)
+    for p in procs:
+        p.join()
+    return total / (time.perf_counter() - started)
+
+
+def _gongkai_search(query: dict, with_facets: bool = True) -> int:
+    from gongkai.policies.search.api import SearchQuery, search
+
+    return len(search(SearchQuery(page_size=20, with_facets=with_facets, **query)).hits)
+
+
+def du(path: Path) -> int:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
+
+
+def main() -> int:
+    global _BARE_FN
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2,000 documents, 100 queries")
+    parser.add_argument("--docs", type=int, default=0, help="number of documents (default 1,000,000)")
+    parser.add_argument("--body-chars", type=int, default=3000)
+    parser.add_argument("--queries", type=int, default=0)
+    parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    args = parser.parse_args()
+    n = args.docs or (2_000 if args.quick else 1_000_000)
+    n_queries = args.queries or (100 if args.quick else 200)
+
+    tmp = Path(tempfile.mkdtemp(prefix="gongkai-search-bench-"))
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="gongkai.settings", GONGKAI_TESTING="1", GONGKAI_VAR_DIR=str(tmp),
+        DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}", GONGKAI_SEARCH_INDEX_DIR=str(tmp / "index"),
+        GONGKAI_ALLOWED_HOSTS="testserver,127.0.0.1,localhost",
+    )
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from gongkai.accounts.models import Organisation
+    from gongkai.accounts.services import organisation_create
+    from gongkai.domain.identifiers import make_credit_code
+    from gongkai.policies.search import index as ix
+    from gongkai.policies.search.indexer import nudges_suspended, rebuild
+    from gongkai.policies.search.tokenize import search_text
+
+    try:
+        call_command("migrate", verbosity=0)
+        org = organisation_create(actor=None, name="基准测试省人民政府", slug="bench-province",
+                                  level=Organisation.Level.PROVINCIAL, kind=Organisation.Kind.GOVERNMENT,
+                                  division_code="430000", credit_code=make_credit_code("11", "430000", "90000001"))
+        rng = random.Random(5)
+        vocab = build_vocabulary(rng)
+        print(f"documents: {n:,}  body ≈ {args.body_chars:,} chars  vocabulary: {len(vocab):,} words")
+
+        started = time.perf_counter()
+        rows = make_rows(n, args.body_chars, vocab)
+        print(f"generate: {time.perf_counter() - started:.1f} s")
+
+        try:
+            from gongkai.policies.services.imports import OrganisationResolver, import_documents
+
+            path_name = "gongkai.policies.services.imports.import_documents (real import path)"
+        except ImportError:  # pragma: no cover
+            import_documents = None
+            path_name = "gongkai.policies.services.documents.document_create"
+        started = time.perf_counter()
+        with nudges_suspended():
+            if import_documents is not None:
+                resolver = OrganisationResolver(org)
+                chunk = 2_000
+                for i in range(0, n, chunk):
+                    report = import_documents(actor=None, rows=rows[i:i + chunk], organisation_resolver=resolver)
+                    if not report.ok:
+                        print(report.summary())
+                        for error in report.errors[:5]:
+                            print("  ", error)
+                        return 1
+            else:  # pragma: no cover
+                raise SystemExit("no import path")
+        import_s = time.perf_counter() - started
+        print(f"import via {path_name}: {import_s:.1f} s ({n / import_s:,.0f} docs/s)")
+        del rows
+
+        started = time.perf_counter()
+        count = rebuild()
+        build_s = time.perf_counter() - started
+        state = ix.read_state(ix.base_dir())
+        size = du(ix.base_dir() / state["generation"])
+        print(f"rebuild (segment + index): {count:,} docs in {build_s:.1f} s = {count / build_s:,.0f} docs/s; "
+              f"index {size / 1e6:,.1f} MB")
+
+        from gongkai.policies.models import Document
+
+        started = time.perf_counter()
+        bare_docs = [(pk, search_text(title), search_text(body), level, 0)
+                     for pk, title, body, level in Document.objects.values_list("pk", "title", "body_text", "level")
+                     .order_by("pk").iterator(chunk_size=2000)]
+        seg_s = time.perf_counter() - started
+        bare, bare_build_s = bare_index(tmp / "bare", bare_docs)
+        del bare_docs
+        print(f"bare tantivy: segment {seg_s:.1f} s, index {bare_build_s:.1f} s; "
+              f"index {du(tmp / 'bare') / 1e6:,.1f} MB")
+
+        queries = make_queries(vocab, n_queries)
+        _BARE_FN = lambda q: bare_search(bare, q)  # noqa: E731
+        results = {
+            "gongkai search()": time_queries(_gongkai_search, queries),
+            "gongkai search() without facets": time_queries(lambda q: _gongkai_search(q, False), queries),
+            "bare tantivy": time_queries(_BARE_FN, queries),
+        }
+        print(f"\nqueries: {len(queries)} (single 2-char, multi-word, phrase, filtered, date-sorted), top 20")
+        print(f"{'engine':34} {'p50':>7} {'p95':>7} {'p99':>7} ms   {'QPS (2 clients)':>15}")
+        p95 = {}
+        for name, samples in results.items():
+            p50_, p95_, p99_ = percentiles(samples)
+            p95[name] = p95_
+            kind = "gongkai" if name == "gongkai search()" else ("bare" if name == "bare tantivy" else "")
+            rate = f"{qps(kind, queries):15,.0f}" if kind else f"{'':15}"
+            print(f"{name:34} {p50_:7.2f} {p95_:7.2f} {p99_:7.2f}      {rate}")
+
+        try:
+            from django.test import Client
+            from django.urls import Resolver404, resolve
+
+            resolve("/api/v1/policies/search")
+            client = Client()
+
+            def http(q: dict) -> None:
+                response = client.get("/api/v1/policies/search", {"q": q["text"]})
+                assert response.status_code == 200, response.status_code
+
+            samples = time_queries(http, queries)
+            print(f"{'HTTP API (in-process client)':34} " + " ".join(f"{v:7.2f}" for v in percentiles(samples))
+                  + "      (target p95 ≤ 50 ms)")
+        except (Resolver404, ImportError):
+            print("HTTP API: /api/v1/policies/search 不存在，跳过")
+        except AssertionError as exc:
+            print(f"HTTP API: /api/v1/policies/search returned {exc}, skipped")
+        except Exception as exc:  # noqa: BLE001 — a broken URLconf elsewhere must not lose the figures
+            print(f"HTTP API: skipped ({type(exc).__name__}: {str(exc)[:100]})")
+
+        if n < 1_000_000:
+            print(f"(targets are for 1,000,000 documents; this run used {n:,})")
+        ratio = p95["gongkai search()"] / max(p95["bare tantivy"], 1e-9)
+        print(f"search p95 / bare tantivy p95: {ratio:.2f} (target ≤ 2)")
+        return 0
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+        else:
+            print(f"kept {tmp}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
