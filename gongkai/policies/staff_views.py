@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -337,12 +337,6 @@ def document_workflow(request: HttpRequest, doc_id: int) -> HttpResponse:
                   status=400 if form.errors else 200)
 
 
-def visible_documents(user: Any) -> QuerySet[Document]:
-    from gongkai.policies.selectors import public_document_filter
-
-    return Document.objects.filter(Q(organisation__in=organisations_for(user)) | public_document_filter())
-
-
 class RelateForm(forms.Form):
     kind = forms.ChoiceField(label="关系", choices=DocumentRelation.Kind.choices,
                              help_text="本文件修改或废止另一份文件。")
@@ -355,7 +349,7 @@ def document_relate_view(request: HttpRequest, doc_id: int) -> HttpResponse:
     document = access_document(request.user, doc_id, request=request)
     form = RelateForm(request.POST)
     if form.is_valid():
-        target = visible_documents(request.user).filter(
+        target = interp_services.linkable_documents(request.user).filter(
             index_no=form.cleaned_data["target_index_no"].strip().upper()).first()
         if target is None:
             form.add_error("target_index_no", "未找到该索引号的文件，或您无权查看。")

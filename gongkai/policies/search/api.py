@@ -345,6 +345,14 @@ def _as_datetime(value: Any) -> datetime | None:
     return None if value >= ix.NO_DATE else value
 
 
+def index_fingerprint() -> str:
+    """A cheap validator for ETags of search responses: changes whenever this node's index applies
+    a change or is rebuilt (no database query, unlike counting the public documents). Scheduled
+    documents becoming visible do not change it, so pair it with a short max-age."""
+    state = ix.read_state(ix.base_dir()) or {}
+    return f"{state.get('generation', '')}:{state.get('last_id', 0)}"
+
+
 def search(query: SearchQuery) -> SearchResults:
     started = time.perf_counter()
     page_size = max(1, min(int(query.page_size or 20), MAX_PAGE_SIZE))

@@ -150,6 +150,15 @@ def apply_pending_changes_soon() -> None:
             logger.exception("could not enqueue apply_search_changes")
 
 
+def _collect_garbage(index: Any) -> None:
+    """Drop the files of segments that merges replaced (they otherwise stay until the next writer)."""
+    writer = _writer(index)
+    try:
+        writer.garbage_collect_files()
+    finally:
+        writer.wait_merging_threads()
+
+
 def _recent_gaps(below: int, window: int = 1000) -> dict[str, float]:
     """Ids under the rebuild's starting position that are not visible yet (transactions still in
     flight on PostgreSQL): look for them again later."""
@@ -187,6 +196,7 @@ def _rebuild_locked(base: Any, progress: Progress | None, batch_size: int = 1000
         writer.commit()
     finally:
         writer.wait_merging_threads()
+    _collect_garbage(index)
     old = ix.read_state(base)
     ix.write_state(base, {"generation": generation.name, "last_id": start_id, "gaps": gaps})
     for stale in base.glob("gen-*"):
