@@ -19,5 +19,6 @@ export GONGKAI_PORT="${GONGKAI_PORT:-8000}"
 "$VENV/bin/gongkai" migrate --noinput -v 0
 "$VENV/bin/gongkai" collectstatic --noinput -v 0
 "$VENV/bin/gongkai" demo
+"$VENV/bin/gongkai" search rebuild
 echo "==> 门户: http://$GONGKAI_HOST:$GONGKAI_PORT/   （Ctrl+C 停止）"
 exec "$VENV/bin/gongkai" serve --host "$GONGKAI_HOST" --port "$GONGKAI_PORT"

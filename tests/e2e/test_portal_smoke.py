@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django_otp.oath import totp
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import Page
 
 from gongkai.core.demo import DEMO_PASSWORD, load_demo
@@ -21,15 +19,6 @@ def demo(transactional_db: None) -> None:
     load_demo()
 
 
-def login_staff(page: Page, base_url: str, username: str) -> None:
-    page.goto(f"{base_url}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(DEMO_PASSWORD)
-    page.get_by_role("button", name="下一步").click()
-    page.wait_for_url("**/accounts/login/?step=otp")
-    device = TOTPDevice.objects.get(user__username=username, confirmed=True)
-    page.get_by_label("动态验证码").fill(f"{totp(device.bin_key, device.step, device.t0, device.digits):06d}")
-    page.get_by_role("button", name="登录", exact=True).click()
 
 
 def axe_report(page: Page) -> str:
@@ -57,8 +46,8 @@ def test_home_page_renders_chinese_with_navigation(page: Page, live_server, demo
     assert shot.stat().st_size > 10_000
 
 
-def test_staff_login_with_totp_reaches_workbench_and_logs_out(page: Page, live_server, demo):
-    login_staff(page, live_server.url, "hn_head")
+def test_staff_login_with_totp_reaches_workbench_and_logs_out(page: Page, live_server, demo, login_as):
+    login_as(page, live_server.url, "hn_head")
     page.get_by_role("link", name="工作台").click()
 
     assert page.get_by_role("heading", level=1).inner_text() == "工作台"
@@ -85,14 +74,14 @@ def test_wrong_totp_code_does_not_log_in(page: Page, live_server, demo):
     assert "/accounts/login/" in page.url
 
 
-def test_no_axe_violations_on_home_login_and_workbench(page: Page, live_server, demo):
+def test_no_axe_violations_on_home_login_and_workbench(page: Page, live_server, demo, login_as):
     page.goto(live_server.url + "/")
     assert axe_report(page) == ""
 
     page.goto(live_server.url + "/accounts/login/")
     assert axe_report(page) == ""
 
-    login_staff(page, live_server.url, "hn_registrar")
+    login_as(page, live_server.url, "hn_registrar")
     page.goto(live_server.url + "/staff/")
     assert page.get_by_role("heading", level=1).inner_text() == "工作台"
     assert axe_report(page) == ""
