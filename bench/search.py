@@ -14,14 +14,18 @@ from __future__ import annotations
 
 import argparse
 import bisect
+import http.client
 import itertools
 import multiprocessing as mp
 import os
 import random
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -81,13 +85,21 @@ class Zipf:
         return [bisect.bisect_left(self.cum, rng.random() * total) for _ in range(k)]
 
 
-def make_rows(n: int, body_chars: int, vocab: list[str], seed: int = 7) -> list[dict]:
-    rng = random.Random(seed)
-    zipf = Zipf(len(vocab))
-    topic_words = {t: rng.sample(vocab[50:2000], 30) + [t] for t in TOPICS}
+_ZIPF: dict[int, Zipf] = {}
+
+
+def make_rows(n: int, body_chars: int, vocab: list[str], seed: int = 7, *, offset: int = 0,
+              total: int | None = None) -> list[dict]:
+    """Documents ``offset … offset + n - 1`` of a corpus of ``total``: each document has its own
+    seeded generator, so generating in chunks gives the same corpus as one pass."""
+    total = total or n
+    zipf = _ZIPF.setdefault(len(vocab), Zipf(len(vocab)))
+    topic_rng = random.Random(seed)
+    topic_words = {t: topic_rng.sample(vocab[50:2000], 30) + [t] for t in TOPICS}
     start = datetime(2000, 1, 1, 9, tzinfo=UTC)
     rows = []
-    for i in range(n):
+    for i in range(offset, offset + n):
+        rng = random.Random(seed * 1_000_003 + i)
         topic = TOPICS[i % len(TOPICS)]
         words: list[str] = []
         length = 0
@@ -103,7 +115,7 @@ def make_rows(n: int, body_chars: int, vocab: list[str], seed: int = 7) -> list[
         a, b = vocab[zipf.draw(rng, 1)[0]], rng.choice(topic_words[topic])
         level = LEVELS[min(3, int(rng.random() ** 2 * 4))]
         issuer_index = rng.randrange(len(ISSUERS))
-        published = start + timedelta(minutes=i * (25 * 365 * 24 * 60) // max(n, 1))
+        published = start + timedelta(minutes=i * (25 * 365 * 24 * 60) // max(total, 1))
         rows.append({
             "title": rng.choice(TITLE_TEMPLATES).format(a=a, b=b),
             "issuers": ISSUERS[issuer_index],
@@ -253,23 +265,43 @@ def _gongkai_search(query: dict, with_facets: bool = True) -> int:
     return len(search(SearchQuery(page_size=20, with_facets=with_facets, **query)).hits)
 
 
+def _chunks(rows, size: int):
+    batch = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _bare_segment(batch: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str, int]]:
+    from gongkai.policies.search.tokenize import search_text
+
+    return [(pk, search_text(title), search_text(body), level, 0) for pk, title, body, level in batch]
+
+
 def du(path: Path) -> int:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file())
 
 
 def main() -> int:
-    global _BARE_FN
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2,000 documents, 100 queries")
     parser.add_argument("--docs", type=int, default=0, help="number of documents (default 1,000,000)")
     parser.add_argument("--body-chars", type=int, default=3000)
     parser.add_argument("--queries", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--reuse", metavar="DIR", help="reuse a kept run's database (skip generating and importing)")
+    parser.add_argument("--in-process-http", action="store_true",
+                        help="measure the HTTP API with Django's test client instead of a gunicorn server")
     args = parser.parse_args()
     n = args.docs or (2_000 if args.quick else 1_000_000)
     n_queries = args.queries or (100 if args.quick else 200)
 
-    tmp = Path(tempfile.mkdtemp(prefix="gongkai-search-bench-"))
+    tmp = Path(args.reuse) if args.reuse else Path(tempfile.mkdtemp(prefix="gongkai-search-bench-"))
+    keep = args.keep or bool(args.reuse)
     os.environ.update(
         DJANGO_SETTINGS_MODULE="gongkai.settings", GONGKAI_TESTING="1", GONGKAI_VAR_DIR=str(tmp),
         DATABASE_URL=f"sqlite:///{tmp / 'bench.sqlite3'}", GONGKAI_SEARCH_INDEX_DIR=str(tmp / "index"),
@@ -281,120 +313,189 @@ def main() -> int:
     django.setup()
     from django.core.management import call_command
 
-    from gongkai.accounts.models import Organisation
-    from gongkai.accounts.services import organisation_create
-    from gongkai.domain.identifiers import make_credit_code
     from gongkai.policies.search import index as ix
-    from gongkai.policies.search.indexer import nudges_suspended, rebuild
-    from gongkai.policies.search.tokenize import search_text
+    from gongkai.policies.search.indexer import rebuild
 
     try:
         call_command("migrate", verbosity=0)
-        org = organisation_create(actor=None, name="基准测试省人民政府", slug="bench-province",
-                                  level=Organisation.Level.PROVINCIAL, kind=Organisation.Kind.GOVERNMENT,
-                                  division_code="430000", credit_code=make_credit_code("11", "430000", "90000001"))
         rng = random.Random(5)
         vocab = build_vocabulary(rng)
-        print(f"documents: {n:,}  body ≈ {args.body_chars:,} chars  vocabulary: {len(vocab):,} words")
+        if args.reuse:
+            from gongkai.policies.models import Document
 
-        started = time.perf_counter()
-        rows = make_rows(n, args.body_chars, vocab)
-        print(f"generate: {time.perf_counter() - started:.1f} s")
-
-        try:
-            from gongkai.policies.services.imports import OrganisationResolver, import_documents
-
-            path_name = "gongkai.policies.services.imports.import_documents (real import path)"
-        except ImportError:  # pragma: no cover
-            import_documents = None
-            path_name = "gongkai.policies.services.documents.document_create"
-        started = time.perf_counter()
-        with nudges_suspended():
-            if import_documents is not None:
-                resolver = OrganisationResolver(org)
-                chunk = 2_000
-                for i in range(0, n, chunk):
-                    report = import_documents(actor=None, rows=rows[i:i + chunk], organisation_resolver=resolver)
-                    if not report.ok:
-                        print(report.summary())
-                        for error in report.errors[:5]:
-                            print("  ", error)
-                        return 1
-            else:  # pragma: no cover
-                raise SystemExit("no import path")
-        import_s = time.perf_counter() - started
-        print(f"import via {path_name}: {import_s:.1f} s ({n / import_s:,.0f} docs/s)")
-        del rows
-
-        started = time.perf_counter()
-        count = rebuild()
-        build_s = time.perf_counter() - started
-        state = ix.read_state(ix.base_dir())
-        size = du(ix.base_dir() / state["generation"])
-        print(f"rebuild (segment + index): {count:,} docs in {build_s:.1f} s = {count / build_s:,.0f} docs/s; "
-              f"index {size / 1e6:,.1f} MB")
-
-        from gongkai.policies.models import Document
-
-        started = time.perf_counter()
-        bare_docs = [(pk, search_text(title), search_text(body), level, 0)
-                     for pk, title, body, level in Document.objects.values_list("pk", "title", "body_text", "level")
-                     .order_by("pk").iterator(chunk_size=2000)]
-        seg_s = time.perf_counter() - started
-        bare, bare_build_s = bare_index(tmp / "bare", bare_docs)
-        del bare_docs
-        print(f"bare tantivy: segment {seg_s:.1f} s, index {bare_build_s:.1f} s; "
-              f"index {du(tmp / 'bare') / 1e6:,.1f} MB")
-
-        queries = make_queries(vocab, n_queries)
-        _BARE_FN = lambda q: bare_search(bare, q)  # noqa: E731
-        results = {
-            "gongkai search()": time_queries(_gongkai_search, queries),
-            "gongkai search() without facets": time_queries(lambda q: _gongkai_search(q, False), queries),
-            "bare tantivy": time_queries(_BARE_FN, queries),
-        }
-        print(f"\nqueries: {len(queries)} (single 2-char, multi-word, phrase, filtered, date-sorted), top 20")
-        print(f"{'engine':34} {'p50':>7} {'p95':>7} {'p99':>7} ms   {'QPS (2 clients)':>15}")
-        p95 = {}
-        for name, samples in results.items():
-            p50_, p95_, p99_ = percentiles(samples)
-            p95[name] = p95_
-            kind = "gongkai" if name == "gongkai search()" else ("bare" if name == "bare tantivy" else "")
-            rate = f"{qps(kind, queries):15,.0f}" if kind else f"{'':15}"
-            print(f"{name:34} {p50_:7.2f} {p95_:7.2f} {p99_:7.2f}      {rate}")
-
-        try:
-            from django.test import Client
-            from django.urls import Resolver404, resolve
-
-            resolve("/api/v1/policies/search")
-            client = Client()
-
-            def http(q: dict) -> None:
-                response = client.get("/api/v1/policies/search", {"q": q["text"]})
-                assert response.status_code == 200, response.status_code
-
-            samples = time_queries(http, queries)
-            print(f"{'HTTP API (in-process client)':34} " + " ".join(f"{v:7.2f}" for v in percentiles(samples))
-                  + "      (target p95 ≤ 50 ms)")
-        except (Resolver404, ImportError):
-            print("HTTP API: /api/v1/policies/search 不存在，跳过")
-        except AssertionError as exc:
-            print(f"HTTP API: /api/v1/policies/search returned {exc}, skipped")
-        except Exception as exc:  # noqa: BLE001 — a broken URLconf elsewhere must not lose the figures
-            print(f"HTTP API: skipped ({type(exc).__name__}: {str(exc)[:100]})")
-
-        if n < 1_000_000:
-            print(f"(targets are for 1,000,000 documents; this run used {n:,})")
-        ratio = p95["gongkai search()"] / max(p95["bare tantivy"], 1e-9)
-        print(f"search p95 / bare tantivy p95: {ratio:.2f} (target ≤ 2)")
-        return 0
+            n = Document.objects.count()
+            print(f"documents: {n:,} (reused from {tmp}; imported earlier through the real import path)")
+        else:
+            status = _generate_and_import(n, args.body_chars, vocab)
+            if status:
+                return status
+        return _measure(n, n_queries, args, tmp, vocab, ix, rebuild)
     finally:
-        if not args.keep:
+        if not keep:
             shutil.rmtree(tmp, ignore_errors=True)
         else:
             print(f"kept {tmp}", file=sys.stderr)
 
+
+def _generate_and_import(n: int, body_chars: int, vocab: list[str]) -> int:
+    """Generate the corpus and import it through the real import path, in chunks (each chunk is one
+    all-or-nothing import); the after-commit index nudge is suspended, ``rebuild`` follows."""
+    from gongkai.accounts.models import Organisation
+    from gongkai.accounts.services import organisation_create
+    from gongkai.domain.identifiers import make_credit_code
+    from gongkai.policies.search.indexer import nudges_suspended
+    from gongkai.policies.services.imports import OrganisationResolver, import_documents
+
+    org = organisation_create(actor=None, name="基准测试省人民政府", slug="bench-province",
+                              level=Organisation.Level.PROVINCIAL, kind=Organisation.Kind.GOVERNMENT,
+                              division_code="430000", credit_code=make_credit_code("11", "430000", "90000001"))
+    print(f"documents: {n:,}  body ≈ {body_chars:,} chars  vocabulary: {len(vocab):,} words")
+    resolver = OrganisationResolver(org)
+    chunk = 2_000
+    generate_s = import_s = 0.0
+    with nudges_suspended():
+        for i in range(0, n, chunk):
+            # Generated chunk by chunk (same rows as one pass: the seed is per document index).
+            started = time.perf_counter()
+            rows = make_rows(min(chunk, n - i), body_chars, vocab, offset=i, total=n)
+            generate_s += time.perf_counter() - started
+            started = time.perf_counter()
+            report = import_documents(actor=None, rows=rows, organisation_resolver=resolver)
+            import_s += time.perf_counter() - started
+            if not report.ok:
+                print(report.summary())
+                for error in report.errors[:5]:
+                    print("  ", error)
+                return 1
+            if (i // chunk) % 10 == 9:
+                print(f"  imported {i + len(rows):,} / {n:,} ({(i + len(rows)) / import_s:,.0f} docs/s)", flush=True)
+    print(f"generate: {generate_s:.1f} s")
+    print(f"import via gongkai.policies.services.imports.import_documents (real import path): {import_s:.1f} s "
+          f"({n / import_s:,.0f} docs/s)")
+    return 0
+
+
+def _measure(n, n_queries, args, tmp, vocab, ix, rebuild) -> int:
+    global _BARE_FN
+
+    started = time.perf_counter()
+    count = rebuild()
+    build_s = time.perf_counter() - started
+    state = ix.read_state(ix.base_dir())
+    size = du(ix.base_dir() / state["generation"])
+    print(f"rebuild (segment + index): {count:,} docs in {build_s:.1f} s = {count / build_s:,.0f} docs/s; "
+          f"index {size / 1e6:,.1f} MB")
+
+    from gongkai.policies.models import Document
+
+    started = time.perf_counter()
+    rows = Document.objects.values_list("pk", "title", "body_text", "level").order_by("pk").iterator(chunk_size=2000)
+    bare_docs = []
+    with mp.get_context("fork").Pool(2) as pool:
+        for chunk in _chunks(rows, 4000):  # read in this thread (Django connections are per thread)
+            for batch in pool.map(_bare_segment, list(_chunks(chunk, 500))):
+                bare_docs.extend(batch)
+    seg_s = time.perf_counter() - started
+    shutil.rmtree(tmp / "bare", ignore_errors=True)  # a reused run's
+    bare, bare_build_s = bare_index(tmp / "bare", bare_docs)
+    del bare_docs
+    print(f"bare tantivy: segment {seg_s:.1f} s, index {bare_build_s:.1f} s; "
+          f"index {du(tmp / 'bare') / 1e6:,.1f} MB")
+
+    queries = make_queries(vocab, n_queries)
+    _BARE_FN = lambda q: bare_search(bare, q)  # noqa: E731
+    results = {
+        "gongkai search()": time_queries(_gongkai_search, queries),
+        "gongkai search() without facets": time_queries(lambda q: _gongkai_search(q, False), queries),
+        "bare tantivy": time_queries(_BARE_FN, queries),
+    }
+    print(f"\nqueries: {len(queries)} (single 2-char, multi-word, phrase, filtered, date-sorted), top 20")
+    print(f"{'engine':34} {'p50':>7} {'p95':>7} {'p99':>7} ms   {'QPS (2 clients)':>15}")
+    p95 = {}
+    for name, samples in results.items():
+        p50_, p95_, p99_ = percentiles(samples)
+        p95[name] = p95_
+        kind = "gongkai" if name == "gongkai search()" else ("bare" if name == "bare tantivy" else "")
+        rate = f"{qps(kind, queries):15,.0f}" if kind else f"{'':15}"
+        print(f"{name:34} {p50_:7.2f} {p95_:7.2f} {p99_:7.2f}      {rate}")
+
+    http_label, samples, error = http_api_samples(queries, in_process=args.in_process_http)
+    if not samples and not args.in_process_http:
+        print(f"HTTP API via gunicorn failed ({error}); measuring with the in-process client")
+        http_label, samples, error = http_api_samples(queries, in_process=True)
+    if samples:
+        print(f"{http_label:34} " + " ".join(f"{v:7.2f}" for v in percentiles(samples))
+              + "      (target p95 ≤ 50 ms)")
+    else:
+        print(f"HTTP API: skipped ({error})")
+
+    if n < 1_000_000:
+        print(f"(targets are for 1,000,000 documents; this run used {n:,})")
+    ratio_no_facets = p95["gongkai search() without facets"] / max(p95["bare tantivy"], 1e-9)
+    print(f"search() without facets p95 / bare tantivy p95: {ratio_no_facets:.2f}")
+    ratio = p95["gongkai search()"] / max(p95["bare tantivy"], 1e-9)
+    print(f"search p95 / bare tantivy p95: {ratio:.2f} (target ≤ 2)")
+    return 0
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def http_api_samples(queries: list[dict], in_process: bool = False) -> tuple[str, list[float], str]:
+    """Latency of ``GET /api/v1/policies/search`` (with facets, as a client gets it): a real
+    gunicorn server on 127.0.0.1 (2 sync workers, sharing the 2 cores with this client), one
+    request at a time over the whole query set; or Django's test client in this process."""
+    if in_process:
+        from django.test import Client
+
+        client = Client()
+
+        def get(q: dict) -> None:
+            response = client.get("/api/v1/policies/search", {"q": q["text"]})
+            assert response.status_code == 200, response.status_code
+
+        return "HTTP API (in-process client)", time_queries(get, queries), ""
+    port = _free_port()
+    server = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "gunicorn", "gongkai.wsgi", "-w", "2", "-b", f"127.0.0.1:{port}",
+         "--log-level", "warning"], cwd=ROOT, env=os.environ.copy())
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or server.poll() is not None:
+                    return "", [], "gunicorn did not start"
+                time.sleep(0.2)
+
+        def get(q: dict) -> None:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            try:
+                conn.request("GET", "/api/v1/policies/search?" + urllib.parse.urlencode({"q": q["text"]}))
+                response = conn.getresponse()
+                response.read()
+                assert response.status == 200, response.status
+            finally:
+                conn.close()
+
+        try:
+            return "HTTP API (gunicorn, 2 workers)", time_queries(get, queries), ""
+        except AssertionError as exc:
+            return "", [], f"/api/v1/policies/search returned {exc}"
+        except OSError as exc:
+            return "", [], f"gunicorn: {type(exc).__name__}: {exc}"
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -18,7 +18,14 @@ from django.utils import timezone
 from gongkai.domain.documents import VALIDITY_LABELS, Validity, effective_validity
 from gongkai.policies.models import Category, Level, SubjectCategory, Tag
 from gongkai.policies.search import index as ix
-from gongkai.policies.search.tokenize import ParsedQuery, exact_terms, parse_query, word_requirements
+from gongkai.policies.search.tokenize import (
+    MAX_TERM_BYTES,
+    ParsedQuery,
+    exact_terms,
+    pair_terms,
+    parse_query,
+    word_requirements,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -121,9 +128,22 @@ def _term_any_field(term: str, fields: list[tuple[str, float]]) -> Any:
     return _should(clauses)
 
 
+def _phrase(terms: list[str], field: str) -> Any:
+    """A quoted phrase in ``title`` (adjacent pairs are indexed as terms: a two-word phrase is one
+    term lookup; longer ones need every pair, then the positions) or in ``body`` (positions)."""
+    if field != "title":
+        return Q.phrase_query(S, f"{field}_exact", list(terms))
+    pairs = pair_terms(list(terms))
+    if any(len(p.encode()) >= MAX_TERM_BYTES for p in pairs):  # tantivy dropped such pairs
+        return Q.phrase_query(S, f"{field}_exact", list(terms))
+    clauses = [Q.term_query(S, f"{field}_pairs", p) for p in dict.fromkeys(pairs)]
+    if len(terms) > 2:
+        clauses.append(Q.phrase_query(S, f"{field}_exact", list(terms)))
+    return _must(clauses)
+
+
 def _text_query(parsed: ParsedQuery, raw_text: str, title_only: bool) -> Any | None:
-    fields = [("title", ix.TITLE_BOOST)] if title_only else [
-        ("title", ix.TITLE_BOOST), ("doc_number", 1.0), ("body", 1.0), ("attachments", 1.0)]
+    fields = [("title", ix.TITLE_BOOST)] if title_only else [("title", ix.TITLE_BOOST), ("body", 1.0)]
     required: list[Any] = []
 
     def word_clause(word: str) -> Any | None:
@@ -141,11 +161,11 @@ def _text_query(parsed: ParsedQuery, raw_text: str, title_only: bool) -> Any | N
         if clause is not None:
             required.append(clause)
     for phrase in parsed.phrases:
-        terms: list[str | tuple[int, str]] = list(exact_terms(phrase))
+        terms = exact_terms(phrase)
         if len(terms) >= 2:
-            options = [Q.boost_query(Q.phrase_query(S, "title_exact", terms), ix.TITLE_BOOST)]
+            options = [Q.boost_query(_phrase(terms, "title"), ix.TITLE_BOOST)]
             if not title_only:
-                options.append(Q.phrase_query(S, "body_exact", terms))
+                options.append(_phrase(terms, "body"))
             required.append(_should(options))
         elif terms:
             clause = word_clause(phrase)
@@ -171,7 +191,11 @@ def _today() -> datetime:
     return ix.as_utc(timezone.localdate())
 
 
-def _validity_filter(value: str, today: datetime) -> Any:
+def _validity_filter(value: str, today: datetime, stale: bool) -> Any:
+    """The index stores the effective validity of the day it indexed each document; ``stale``
+    (some 有效 document's 废止日期 has come since, not re-indexed yet) adds the date check."""
+    if not stale:
+        return Q.term_query(S, "validity", value)
     lapsed = Q.range_query(S, "repeal_on", tantivy.FieldType.Date, upper_bound=today)
     valid = Q.term_query(S, "validity", Validity.VALID.value)
     if value == Validity.VALID:
@@ -181,10 +205,8 @@ def _validity_filter(value: str, today: datetime) -> Any:
     return Q.term_query(S, "validity", value)
 
 
-def _filters(query: SearchQuery, now: datetime, today: datetime) -> list[Any]:
-    filters: list[Any] = [
-        Q.range_query(S, "visible_from", tantivy.FieldType.Date, upper_bound=now.astimezone(UTC)),
-    ]
+def _filters(query: SearchQuery, now: datetime, today: datetime, stale: bool = True) -> list[Any]:
+    filters: list[Any] = []
 
     def any_of(name: str, values: list[Any]) -> None:
         values = [v for v in values if v not in ("", None)]
@@ -205,7 +227,7 @@ def _filters(query: SearchQuery, now: datetime, today: datetime) -> list[Any]:
     for values in by_kind.values():
         any_of("tags", values)
     if query.validities:
-        filters.append(_should([_validity_filter(v, today) for v in dict.fromkeys(query.validities)]))
+        filters.append(_should([_validity_filter(v, today, stale) for v in dict.fromkeys(query.validities)]))
     if query.doc_number_agency.strip():
         filters.append(Q.term_query(S, "dn_agency", query.doc_number_agency.strip()))
     if query.doc_number_year:
@@ -215,49 +237,70 @@ def _filters(query: SearchQuery, now: datetime, today: datetime) -> list[Any]:
     return filters
 
 
-def build_query(query: SearchQuery, parsed: ParsedQuery, now: datetime) -> tuple[Any, bool]:
-    """The tantivy query and whether it has a text part (else: browse)."""
+def build_query(query: SearchQuery, parsed: ParsedQuery, now: datetime, stale: bool = True) -> tuple[Any, bool]:
+    """The tantivy query and whether it has a text part (else: browse). Scheduled documents (发布日期
+    still ahead) are excluded with MustNot: those are few, whereas "visible_from ≤ now" would
+    match, and cost, the whole index on every query."""
     text = _text_query(parsed, query.text, query.title_only) if not parsed.is_empty else None
-    filter_query = _must(_filters(query, now, _today()))
-    if text is None:
-        return filter_query, False
-    return Q.boolean_query([(Occur.Must, text), (Occur.Must, Q.const_score_query(filter_query, 0.0))]), True
+    scheduled = Q.range_query(S, "visible_from", tantivy.FieldType.Date, lower_bound=now.astimezone(UTC),
+                              include_lower=False)
+    clauses: list[tuple[Any, Any]] = []
+    filters = _filters(query, now, _today(), stale)
+    if text is not None:
+        clauses.append((Occur.Must, text))
+        if filters:
+            clauses.append((Occur.Must, Q.const_score_query(_must(filters), 0.0)))
+    else:
+        clauses.extend((Occur.Must, f) for f in filters)
+        if not filters:
+            clauses.append((Occur.Must, Q.all_query()))
+    clauses.append((Occur.MustNot, scheduled))
+    return Q.boolean_query(clauses), text is not None
 
 
 # --- Highlighting -----------------------------------------------------------------------------
 
-def _highlighter(terms: list[str]) -> re.Pattern[str] | None:
+# Matching runs on escaped text (one escape per string); an entity is matched first so a term
+# such as "amp" never marks the inside of "&amp;".
+_ENTITY = r"(&(?:amp|lt|gt|quot|#x27);)"
+
+
+@dataclass(frozen=True)
+class Highlighter:
+    find: re.Pattern[str]  # over the raw text: where the snippet starts
+    mark: re.Pattern[str]  # over the escaped text
+
+
+def _highlighter(terms: list[str]) -> Highlighter | None:
     terms = sorted({t for t in terms if t.strip()}, key=len, reverse=True)
     if not terms:
         return None
-    return re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE)
+    escaped = sorted({html.escape(t) for t in terms}, key=len, reverse=True)
+    return Highlighter(re.compile("|".join(re.escape(t) for t in terms), re.IGNORECASE),
+                       re.compile(_ENTITY + "|" + "|".join(re.escape(t) for t in escaped), re.IGNORECASE))
 
 
-def highlight(text: str, pattern: re.Pattern[str] | None) -> str:
+def _mark(match: re.Match[str]) -> str:
+    return match.group() if match.group(1) else f"<mark>{match.group()}</mark>"
+
+
+def highlight(text: str, pattern: Highlighter | None) -> str:
     """HTML-escaped ``text`` with matches wrapped in ``<mark>`` (safe to render with |safe)."""
-    if pattern is None:
-        return html.escape(text)
-    out: list[str] = []
-    pos = 0
-    for match in pattern.finditer(text):
-        out.append(html.escape(text[pos:match.start()]))
-        out.append(f"<mark>{html.escape(match.group())}</mark>")
-        pos = match.end()
-    out.append(html.escape(text[pos:]))
-    return "".join(out)
+    escaped = html.escape(text)
+    return escaped if pattern is None else pattern.mark.sub(_mark, escaped)
 
 
-def snippet(text: str, pattern: re.Pattern[str] | None, width: int = SNIPPET_CHARS) -> str:
+def snippet(text: str, pattern: Highlighter | None, width: int = SNIPPET_CHARS) -> str:
     start = 0
     if pattern is not None:
-        match = pattern.search(text)
+        match = pattern.find.search(text)
         if match is not None:
             start = max(0, match.start() - width // 4)
     # Whitespace is collapsed inside the window only (the stored text can be long).
     piece = " ".join(text[start:start + width + 40].split())[:width]
     prefix = "…" if start > 0 else ""
     suffix = "…" if start + width < len(text) else ""
-    return html.escape(prefix) + highlight(piece, pattern) + html.escape(suffix)
+    return prefix + highlight(piece, pattern) + suffix
 
 
 # --- Facets -----------------------------------------------------------------------------------
@@ -293,7 +336,7 @@ def _labels(kind: str) -> dict[Any, str]:
     return names
 
 
-def _facets(searcher: Any, full_query: Any, today: datetime) -> dict[str, list[tuple[Any, str, int]]]:
+def _facets(searcher: Any, full_query: Any, today: datetime, stale: bool) -> dict[str, list[tuple[Any, str, int]]]:
     raw = searcher.aggregate(full_query, _AGGS)
     facets: dict[str, list[tuple[Any, str, int]]] = {}
     level_order = [c.value for c in Level]
@@ -310,7 +353,7 @@ def _facets(searcher: Any, full_query: Any, today: datetime) -> dict[str, list[t
         facets[kind] = [(v, tag_names.get(v, v), n) for v, n in tag_counts if str(v).startswith(f"{kind}:")]
     facets["year"] = sorted(((int(v), f"{int(v)}年", n) for v, n in _buckets(raw, "year")), reverse=True)
     stored = dict(_buckets(raw, "validity"))
-    if stored.get(Validity.VALID):
+    if stale and stored.get(Validity.VALID):
         lapsed = Q.boolean_query([
             (Occur.Must, full_query),
             (Occur.Must, Q.term_query(S, "validity", Validity.VALID.value)),
@@ -326,16 +369,38 @@ def _facets(searcher: Any, full_query: Any, today: datetime) -> dict[str, list[t
 
 # --- Search -----------------------------------------------------------------------------------
 
-def _open() -> Any:
-    reader = ix.open_reader()
+def _open() -> tuple[Any, str]:
+    reader, token = ix.open_reader_versioned()
     if reader is None:
         # First use on this node: build the index from the database (then tail the log).
         from gongkai.policies.search.indexer import apply_pending_changes
 
         logger.warning("search index missing; building it now")
         apply_pending_changes()
-        reader = ix.open_reader()
-    return reader
+        reader, token = ix.open_reader_versioned()
+    return reader, token
+
+
+_stale_cache: dict[str, tuple[str, bool]] = {}
+
+
+def _has_stale_validity(searcher: Any, token: str, today: datetime) -> bool:
+    """Whether the index holds a 有效 document whose 废止日期 has come (indexed before that day and
+    not re-indexed yet: the scheduler logs a change for it, which the indexer applies). Asked once
+    per index version and day, not per query."""
+    key = f"{token}|{today.date().isoformat()}"
+    cached = _stale_cache.get(token)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    lapsed = Q.boolean_query([
+        (Occur.Must, Q.term_query(S, "validity", Validity.VALID.value)),
+        (Occur.Must, Q.range_query(S, "repeal_on", tantivy.FieldType.Date, upper_bound=today)),
+    ])
+    stale = bool(searcher.search(lapsed, 1).count)
+    if len(_stale_cache) > 16:
+        _stale_cache.clear()
+    _stale_cache[token] = (key, stale)
+    return stale
 
 
 def _as_datetime(value: Any) -> datetime | None:
@@ -347,8 +412,9 @@ def _as_datetime(value: Any) -> datetime | None:
 
 def index_fingerprint() -> str:
     """A cheap validator for ETags of search responses: changes whenever this node's index applies
-    a change or is rebuilt (no database query, unlike counting the public documents). Scheduled
-    documents becoming visible do not change it, so pair it with a short max-age."""
+    a change or is rebuilt (no database query, unlike counting the public documents). A scheduled
+    document becoming visible changes it once the scheduler has logged it (every scheduler round);
+    callers add the date for 废止日期 → 失效."""
     state = ix.read_state(ix.base_dir()) or {}
     return f"{state.get('generation', '')}:{state.get('last_id', 0)}"
 
@@ -359,44 +425,56 @@ def search(query: SearchQuery) -> SearchResults:
     page = max(1, int(query.page or 1))
     if (page - 1) * page_size > MAX_OFFSET:
         page = MAX_OFFSET // page_size + 1
-    parsed = parse_query(query.text or "")
-    now = timezone.now()
-    tantivy_query, has_text = build_query(query, parsed, now)
-    reader = _open()
+    reader, token = _open()
     if reader is None:
         return SearchResults(0, [], {}, page, page_size, 0.0)
     searcher = reader.searcher()
+    today = timezone.localdate()
+    today_utc = ix.as_utc(today)
+    stale = _has_stale_validity(searcher, token, today_utc)
+    parsed = parse_query(query.text or "")
+    tantivy_query, has_text = build_query(query, parsed, timezone.now(), stale)
     by_date = query.sort == "date" or not has_text
     offset = (page - 1) * page_size
+    # With facets, the aggregation visits every match anyway and gives the total (each document has
+    # exactly one validity), so the top-k search does not count them a second time.
+    count = not query.with_facets
     if by_date:
-        result = searcher.search(tantivy_query, page_size, offset=offset, order_by_field="sort_key",
+        result = searcher.search(tantivy_query, page_size, count=count, offset=offset, order_by_field="sort_key",
                                  order=tantivy.Order.Desc)
     else:
-        result = searcher.search(tantivy_query, page_size, offset=offset)
+        result = searcher.search(tantivy_query, page_size, count=count, offset=offset)
     pattern = _highlighter(parsed.highlight_terms()) if has_text else None
-    today = timezone.localdate()
     hits: list[SearchHit] = []
     for score, address in result.hits:
-        doc = searcher.doc(address)
-        title = bytes(doc.get_first("title_text") or b"").decode()
-        text = bytes(doc.get_first("text") or b"").decode()
-        repeal = _as_datetime(doc.get_first("repeal_on"))
-        validity = effective_validity(Validity(doc.get_first("validity")),
-                                      repeal.date() if repeal else None, today)
+        fields = searcher.doc(address).to_dict()
+        title = bytes(fields["title_text"][0]).decode()
+        repeal = _as_datetime(fields["repeal_on"][0])
+        validity = Validity(fields["validity"][0])
+        if stale and repeal is not None:
+            validity = effective_validity(validity, repeal.date(), today)
         hits.append(SearchHit(
-            document_id=int(doc.get_first("id")),
-            index_no=doc.get_first("index_no") or "",
+            document_id=int(fields["id"][0]),
+            index_no=_first(fields, "index_no"),
             title=title,
             title_html=highlight(title, pattern),
-            snippet_html=snippet(text, pattern),
-            published_at=_as_datetime(doc.get_first("published_at")),
-            level=doc.get_first("level") or "",
-            lead_issuer=doc.get_first("lead_issuer") or "",
-            doc_number=doc.get_first("doc_number_raw") or "",
+            snippet_html=snippet(bytes(fields["text"][0]).decode() if "text" in fields else "", pattern),
+            published_at=_as_datetime(fields["published_at"][0]),
+            level=_first(fields, "level"),
+            lead_issuer=_first(fields, "lead_issuer"),
+            doc_number=_first(fields, "doc_number_raw"),
             validity=validity.value,
             score=0.0 if by_date else float(score),
         ))
-    facets = _facets(searcher, tantivy_query, ix.as_utc(today)) if query.with_facets else {}
-    return SearchResults(total=int(result.count or 0), hits=hits, facets=facets, page=page, page_size=page_size,
+    if query.with_facets:
+        facets = _facets(searcher, tantivy_query, today_utc, stale)
+        total = sum(n for _, _, n in facets["validity"])
+    else:
+        facets, total = {}, int(result.count or 0)
+    return SearchResults(total=total, hits=hits, facets=facets, page=page, page_size=page_size,
                          took_ms=round((time.perf_counter() - started) * 1000, 2))
 
+
+def _first(fields: dict[str, list[Any]], name: str) -> str:
+    values = fields.get(name)
+    return str(values[0]) if values else ""

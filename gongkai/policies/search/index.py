@@ -27,25 +27,32 @@ import tantivy
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
+from gongkai.domain.documents import Validity, effective_validity
 from gongkai.policies.models import Document
-from gongkai.policies.search.tokenize import search_text, segment
+from gongkai.policies.search.tokenize import pairs_text, search_text, segment
 
 # tantivy stores dates as i64 nanoseconds (until 2262); "no 废止日期" is a date beyond any real one.
 NO_DATE = datetime(2200, 1, 1, tzinfo=UTC)
 STORED_TEXT_CHARS = 4_000  # snippet source; matches deeper in a long body fall back to its start
+# (it is decompressed for every hit, ~11 µs at 4,000 characters, but laws are long and their
+# matches deep: a shorter source loses the match in the snippet)
 TITLE_BOOST = 3.0
+# Bumped whenever the schema or what is indexed changes: an index of another version is rebuilt.
+SCHEMA_VERSION = 2
 
 
 def build_schema() -> tantivy.Schema:
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("id", stored=True, indexed=True, fast=True)
     sb.add_text_field("index_no", stored=True, tokenizer_name="raw", index_option="basic")
-    # Relevance fields: cut_for_search tokens (no positions needed) …
+    # Relevance fields: cut_for_search tokens (no positions needed). ``body`` also holds keywords,
+    # summary, 发文字号 and attachments' text: two fields per query term, not five.
     sb.add_text_field("title", tokenizer_name="default", index_option="freq")
-    sb.add_text_field("doc_number", tokenizer_name="default", index_option="freq")
     sb.add_text_field("body", tokenizer_name="default", index_option="freq")
-    sb.add_text_field("attachments", tokenizer_name="default", index_option="freq")
-    # … and accurate-mode tokens with positions for quoted phrases.
+    # Quoted phrases: accurate-mode tokens with positions; in titles also adjacent term pairs as
+    # single terms (a two-word phrase is one lookup). Body pairs would cost more than they save:
+    # nearly every pair is a new term (+60 % index size, rebuild twice as long at 100,000).
+    sb.add_text_field("title_pairs", tokenizer_name="default", index_option="basic")
     sb.add_text_field("title_exact", tokenizer_name="default", index_option="position")
     sb.add_text_field("body_exact", tokenizer_name="default", index_option="position")
     # Exact values.
@@ -86,12 +93,12 @@ def as_utc(value: datetime | date | None) -> datetime:
     return datetime(value.year, value.month, value.day, tzinfo=UTC)
 
 
-def sort_key(doc: Document) -> int:
+def sort_key(published_at: datetime | None, pk: int) -> int:
     """Newest first, as ``-published_at, -id``: milliseconds since 2000 × 2^16 + id mod 2^16
     (fits i64 until 2200)."""
-    moment = as_utc(doc.published_at) if doc.published_at else datetime(2000, 1, 1, tzinfo=UTC)
+    moment = as_utc(published_at) if published_at else datetime(2000, 1, 1, tzinfo=UTC)
     millis = (moment - datetime(2000, 1, 1, tzinfo=UTC)) // timedelta(milliseconds=1)
-    return (millis << 16) + (doc.pk & 0xFFFF)
+    return (millis << 16) + (pk & 0xFFFF)
 
 
 def title_key(title: str) -> str:
@@ -99,60 +106,113 @@ def title_key(title: str) -> str:
     return "".join(title.split())
 
 
-def to_index_document(doc: Document) -> tantivy.Document:
-    """Everything the index holds about one public document. Expects ``organisation``,
-    ``subject__parent``, ``tags`` and ``attachments`` to be loaded."""
+# --- From the database to index entries --------------------------------------------------------
+# Plain ``values()`` rows rather than model instances (a rebuild reads every public document), and
+# segmentation as a separate pure step so a rebuild can run it in worker processes.
+RECORD_FIELDS = (
+    "id", "index_no", "title", "body_text", "keywords", "summary", "doc_number", "doc_number_agency",
+    "doc_number_year", "doc_number_seq", "lead_issuer", "issuers", "organisation_id", "level", "category",
+    "subject_id", "written_on", "validity", "repeal_on", "published_at",
+)
+TextParts = tuple[str, str, str, str, str]  # title, body, keywords + summary, attachments, 发文字号
+Segmented = tuple[str, str, str, str, str]
+
+
+def load_records(ids: list[int]) -> list[dict[str, Any]]:
+    """Index records of the given documents (any status: the caller decides what is indexable),
+    with ``tags`` (``kind:slug``), ``attachment_text`` and ``subject_top``; in id order."""
+    from gongkai.policies.models import Attachment, SubjectCategory
+
+    records = list(Document.objects.filter(pk__in=ids).order_by("pk").values(*RECORD_FIELDS))
+    tags: dict[int, list[str]] = {}
+    for doc_id, kind, slug in (Document.tags.through.objects.filter(document_id__in=ids)
+                               .order_by("pk").values_list("document_id", "tag__kind", "tag__slug")):
+        tags.setdefault(doc_id, []).append(f"{kind}:{slug}")
+    attachments: dict[int, list[str]] = {}
+    for doc_id, text in (Attachment.objects.filter(document_id__in=ids).exclude(extracted_text="")
+                         .order_by("pk").values_list("document_id", "extracted_text")):
+        attachments.setdefault(doc_id, []).append(text)
+    subject_ids = {r["subject_id"] for r in records if r["subject_id"]}
+    parents = dict(SubjectCategory.objects.filter(pk__in=subject_ids).values_list("pk", "parent_id")) \
+        if subject_ids else {}
+    for record in records:
+        record["tags"] = tags.get(record["id"], [])
+        record["attachment_text"] = "\n".join(attachments.get(record["id"], []))
+        subject = record["subject_id"]
+        record["subject_top"] = (parents.get(subject) or subject) if subject else None
+    return records
+
+
+def text_parts(record: dict[str, Any]) -> TextParts:
+    extra = " ".join(x for x in (record["keywords"], record["summary"]) if x)
+    return (record["title"], record["body_text"] or "", extra, record["attachment_text"], record["doc_number"])
+
+
+def segment_parts(parts: TextParts) -> Segmented:
+    """The segmentation of one document (runs in rebuild worker processes): title search/exact/
+    pairs, body search (keywords, summary, 发文字号 and attachments included)/exact."""
+    title, body, extra, attachment_text, doc_number = parts
+    title_search, title_exact = segment(title)
+    body_search, body_exact = segment(body)
+    more = [search_text(x) for x in (extra, doc_number, attachment_text) if x]
+    if more:
+        body_search = " ".join([*more, body_search])
+    return title_search, title_exact, pairs_text(title_exact), body_search, body_exact
+
+
+def segment_many(batch: list[TextParts]) -> list[Segmented]:
+    return [segment_parts(parts) for parts in batch]
+
+
+def to_index_document(record: dict[str, Any], segmented: Segmented, today: date) -> tantivy.Document:
+    """Everything the index holds about one public document. ``validity`` is the effective one on
+    ``today`` (废止日期 reached → 失效): the scheduler logs a change when a 废止日期 begins, and
+    ``api`` corrects for documents it has not re-indexed yet."""
+    title_search, title_exact, title_pairs, body_search, body_exact = segmented
+    pk = int(record["id"])
+    title = record["title"]
     entry = tantivy.Document()
-    entry.add_integer("id", doc.pk)
-    entry.add_text("index_no", doc.index_no)
-    title_search, title_exact = segment(doc.title)
+    entry.add_integer("id", pk)
+    entry.add_text("index_no", record["index_no"])
     entry.add_text("title", title_search)
     entry.add_text("title_exact", title_exact)
-    entry.add_text("title_raw", title_key(doc.title))
-    entry.add_bytes("title_text", doc.title.encode())
-    body = doc.body_text or ""
-    extra = " ".join(x for x in (doc.keywords, doc.summary) if x)
-    body_search, body_exact = segment(body)
-    entry.add_text("body", f"{search_text(extra)} {body_search}" if extra else body_search)
+    entry.add_text("title_pairs", title_pairs)
+    entry.add_text("title_raw", title_key(title))
+    entry.add_bytes("title_text", title.encode())
+    entry.add_text("body", body_search)
     entry.add_text("body_exact", body_exact)
-    attachment_text = "\n".join(a.extracted_text for a in doc.attachments.all() if a.extracted_text)
-    if attachment_text:
-        entry.add_text("attachments", search_text(attachment_text))
+    body = record["body_text"] or ""
     entry.add_bytes("text", body[:STORED_TEXT_CHARS].encode())
-    if doc.doc_number:
-        entry.add_text("doc_number", search_text(doc.doc_number))
-        entry.add_text("doc_number_raw", doc.doc_number)
-        entry.add_text("dn_agency", doc.doc_number_agency)
-        if doc.doc_number_year:
-            entry.add_integer("dn_year", doc.doc_number_year)
-        if doc.doc_number_seq:
-            entry.add_integer("dn_seq", doc.doc_number_seq)
-    entry.add_text("lead_issuer", doc.lead_issuer)
-    for issuer in dict.fromkeys(doc.issuers or [doc.lead_issuer]):
+    if record["doc_number"]:
+        entry.add_text("doc_number_raw", record["doc_number"])
+        entry.add_text("dn_agency", record["doc_number_agency"])
+        if record["doc_number_year"]:
+            entry.add_integer("dn_year", record["doc_number_year"])
+        if record["doc_number_seq"]:
+            entry.add_integer("dn_seq", record["doc_number_seq"])
+    lead = record["lead_issuer"]
+    entry.add_text("lead_issuer", lead)
+    for issuer in dict.fromkeys(record["issuers"] or [lead]):
         entry.add_text("issuers", str(issuer))
-    entry.add_integer("organisation", doc.organisation_id)
-    entry.add_text("level", doc.level)
-    entry.add_text("category", doc.category)
-    if doc.subject_id:
-        entry.add_integer("subject", doc.subject_id)
-        top = doc.subject.parent_id if doc.subject and doc.subject.parent_id else doc.subject_id
+    entry.add_integer("organisation", record["organisation_id"])
+    entry.add_text("level", record["level"])
+    entry.add_text("category", record["category"])
+    subject, top = record["subject_id"], record["subject_top"]
+    if subject:
+        entry.add_integer("subject", subject)
         entry.add_integer("subject_top", top)
-        if top != doc.subject_id:
+        if top != subject:
             entry.add_integer("subject", top)
-    for tag in doc.tags.all():
-        entry.add_text("tags", f"{tag.kind}:{tag.slug}")
-    entry.add_integer("year", doc.written_on.year)
-    entry.add_text("validity", doc.validity)
-    entry.add_date("repeal_on", as_utc(doc.repeal_on))
-    entry.add_date("published_at", as_utc(doc.published_at))
-    entry.add_integer("sort_key", sort_key(doc))
-    entry.add_date("visible_from", as_utc(doc.published_at))
+    for tag in record["tags"]:
+        entry.add_text("tags", tag)
+    entry.add_integer("year", record["written_on"].year)
+    validity = effective_validity(Validity(record["validity"]), record["repeal_on"], today)
+    entry.add_text("validity", validity.value)
+    entry.add_date("repeal_on", as_utc(record["repeal_on"]))
+    entry.add_date("published_at", as_utc(record["published_at"]))
+    entry.add_integer("sort_key", sort_key(record["published_at"], pk))
+    entry.add_date("visible_from", as_utc(record["published_at"]))
     return entry
-
-
-def indexing_queryset(ids: list[int] | None = None) -> Any:
-    qs = Document.objects.select_related("organisation", "subject").prefetch_related("tags", "attachments")
-    return qs.filter(pk__in=ids) if ids is not None else qs
 
 
 # --- Location and state -----------------------------------------------------------------------
@@ -225,27 +285,35 @@ def writer_lock(base: Path, timeout: float | None = None) -> Iterator[bool]:
 
 
 # --- Readers ----------------------------------------------------------------------------------
-_readers: dict[str, tuple[tantivy.Index, int, str]] = {}
+_readers: dict[str, tuple[tantivy.Index, tuple[int, int], str]] = {}
 _readers_lock = threading.Lock()
 
 
 def open_reader(base: Path | None = None) -> tantivy.Index | None:
     """The live generation for searching, reopened when ``state.json`` changes (a commit by this or
     another process, a rebuild swap, or a different ``GONGKAI_SEARCH_INDEX_DIR``)."""
+    return open_reader_versioned(base)[0]
+
+
+def open_reader_versioned(base: Path | None = None) -> tuple[tantivy.Index | None, str]:
+    """``open_reader`` plus a token that changes whenever the index content may have changed
+    (for caches of per-index facts)."""
     base = base or base_dir()
     state_path = base / "state.json"
     try:
-        mtime = state_path.stat().st_mtime_ns
+        stat = state_path.stat()
     except FileNotFoundError:
-        return None
+        return None, ""
+    # state.json is replaced, never rewritten: a new inode even within one mtime tick.
+    mtime = (stat.st_mtime_ns, stat.st_ino)
     key = str(base)
     cached = _readers.get(key)
     if cached is not None and cached[1] == mtime:
-        return cached[0]
+        return cached[0], f"{cached[2]}:{mtime[0]}:{mtime[1]}"
     with _readers_lock:
         state = read_state(base)
-        if state is None:
-            return None
+        if state is None or state.get("schema") != SCHEMA_VERSION:
+            return None, ""
         path = base / state["generation"]
         previous = _readers.get(key)
         if previous is not None and previous[2] == str(path):
@@ -254,7 +322,7 @@ def open_reader(base: Path | None = None) -> tantivy.Index | None:
         else:
             index = tantivy.Index(SCHEMA, path=str(path), reuse=True)
         _readers[key] = (index, mtime, str(path))
-        return index
+        return index, f"{path}:{mtime[0]}:{mtime[1]}"
 
 
 def forget_readers() -> None:

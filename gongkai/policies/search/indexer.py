@@ -14,37 +14,37 @@ tantivy index, in id order from the last applied id.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import logging
+import multiprocessing as mp
+import os
 import shutil
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 import tantivy
 from django.db.models import Max, Q
 from django.utils import timezone
 
-from gongkai.policies.models import Document, SearchChange
+from gongkai.policies.models import SearchChange
 from gongkai.policies.search import index as ix
-from gongkai.policies.selectors import is_public, public_documents
+from gongkai.policies.search.tokenize import load_user_dictionary
+from gongkai.policies.selectors import public_documents
 
 logger = logging.getLogger(__name__)
 
 GAP_SECONDS = 600
 BATCH_SIZE = 500
 WRITER_HEAP = 128_000_000
+REBUILD_HEAP = 512_000_000  # fewer, larger segments: fewer merges during a rebuild
+REBUILD_WORKERS = 2  # segmentation processes (rjieba holds the GIL)
+PARALLEL_FROM = 2_000  # smaller rebuilds (tests, a fresh node) segment in-process
 _process_lock = threading.Lock()
 
 Progress = Callable[[int, int], None]
-
-
-def indexable(document: Document) -> bool:
-    """Public now, or public once its 发布日期 arrives (the ONE definition: ``is_public``)."""
-    if document.published_at is None:
-        return False
-    return is_public(document, now=max(document.published_at, timezone.now()))
 
 
 def _writer(index: Any, threads: int = 1) -> Any:
@@ -52,12 +52,15 @@ def _writer(index: Any, threads: int = 1) -> Any:
 
 
 def _upsert(writer: Any, document_ids: list[int]) -> None:
-    docs = {d.pk: d for d in ix.indexing_queryset(document_ids)}
+    # Public now, or once its 发布日期 arrives: THE public definition at a far-future moment.
+    public = set(public_documents(now=ix.NO_DATE).filter(pk__in=document_ids).values_list("pk", flat=True))
+    records = {r["id"]: r for r in ix.load_records(sorted(public))} if public else {}
+    today = timezone.localdate()
     for document_id in document_ids:
         writer.delete_documents_by_term("id", document_id)
-        document = docs.get(document_id)
-        if document is not None and indexable(document):
-            writer.add_document(ix.to_index_document(document))
+        record = records.get(document_id)
+        if record is not None:
+            writer.add_document(ix.to_index_document(record, ix.segment_parts(ix.text_parts(record)), today))
 
 
 def apply_pending_changes(*, batch_size: int = BATCH_SIZE, max_batches: int | None = None,
@@ -70,8 +73,11 @@ def apply_pending_changes(*, batch_size: int = BATCH_SIZE, max_batches: int | No
             logger.info("search index busy; pending changes left for the next run")
             return 0
         state = ix.read_state(base)
-        if state is None or not (base / state["generation"]).exists():
-            _rebuild_locked(base, None)
+        if (state is None or not (base / state["generation"]).exists()
+                or state.get("schema") != ix.SCHEMA_VERSION):
+            # In-process: this runs inside requests and worker tasks, where forking is unwelcome;
+            # ``gongkai search rebuild`` is the fast path for a large index.
+            _rebuild_locked(base, None, workers=1)
             state = ix.read_state(base)
             assert state is not None
         index = tantivy.Index(ix.SCHEMA, path=str(base / state["generation"]), reuse=True)
@@ -170,35 +176,76 @@ def _recent_gaps(below: int, window: int = 1000) -> dict[str, float]:
     return {str(i): now for i in range(low, below + 1) if i not in present}
 
 
-def _rebuild_locked(base: Any, progress: Progress | None, batch_size: int = 1000, threads: int = 2) -> int:
+def _segmented_batches(batches: Iterator[list[dict[str, Any]]], workers: int,
+                       ) -> Generator[tuple[list[dict[str, Any]], list[ix.Segmented]], None, None]:
+    """(records, segmentation) per batch, segmenting in ``workers`` processes with a bounded number
+    of batches in flight (memory stays flat for a million documents)."""
+    if workers <= 1:
+        for records in batches:
+            yield records, ix.segment_many([ix.text_parts(r) for r in records])
+        return
+    load_user_dictionary()  # before the fork: the workers inherit the dictionary
+    # Fork before any tantivy writer thread exists; the workers only segment (no database).
+    with mp.get_context("fork").Pool(workers) as pool:
+        pending: collections.deque[tuple[list[dict[str, Any]], Any]] = collections.deque()
+        for records in batches:
+            pending.append((records, pool.apply_async(ix.segment_many, ([ix.text_parts(r) for r in records],))))
+            if len(pending) > workers * 2:
+                done, result = pending.popleft()
+                yield done, result.get()
+        while pending:
+            done, result = pending.popleft()
+            yield done, result.get()
+
+
+def _rebuild_locked(base: Any, progress: Progress | None, batch_size: int = 500, threads: int = 2,
+                    workers: int | None = None) -> int:
     start_id = SearchChange.objects.aggregate(m=Max("id"))["m"] or 0
     gaps = _recent_gaps(start_id)
     generation = ix.new_generation(base)
-    index = tantivy.Index(ix.SCHEMA, path=str(generation))
-    writer = _writer(index, threads)
     queryset = public_documents(now=ix.NO_DATE).order_by("pk")
     total = queryset.count()
-    done = last_pk = 0
-    if progress:
-        progress(0, total)
-    try:
+    if workers is None:
+        workers = min(REBUILD_WORKERS, os.cpu_count() or 1) if total >= PARALLEL_FROM else 1
+    today = timezone.localdate()
+
+    def batches() -> Iterator[list[dict[str, Any]]]:
+        last_pk = 0
         while True:
             ids = list(queryset.filter(pk__gt=last_pk).values_list("pk", flat=True)[:batch_size])
             if not ids:
-                break
-            for document in ix.indexing_queryset(ids).order_by("pk"):
-                if indexable(document):
-                    writer.add_document(ix.to_index_document(document))
-            done += len(ids)
+                return
             last_pk = ids[-1]
+            yield ix.load_records(ids)
+
+    done = 0
+    if progress:
+        progress(0, total)
+    segmented = _segmented_batches(batches(), workers)
+    index: Any = None
+    writer: Any = None
+    try:
+        for records, parts in segmented:
+            if writer is None:  # only after the pool has forked: tantivy starts threads
+                index = tantivy.Index(ix.SCHEMA, path=str(generation))
+                writer = index.writer(heap_size=REBUILD_HEAP, num_threads=threads)
+            for record, segment in zip(records, parts, strict=True):
+                writer.add_document(ix.to_index_document(record, segment, today))
+            done += len(records)
             if progress:
                 progress(done, total)
+        if writer is None:
+            index = tantivy.Index(ix.SCHEMA, path=str(generation))
+            writer = index.writer(heap_size=REBUILD_HEAP, num_threads=threads)
         writer.commit()
     finally:
-        writer.wait_merging_threads()
+        segmented.close()
+        if writer is not None:
+            writer.wait_merging_threads()
     _collect_garbage(index)
     old = ix.read_state(base)
-    ix.write_state(base, {"generation": generation.name, "last_id": start_id, "gaps": gaps})
+    ix.write_state(base, {"generation": generation.name, "last_id": start_id, "gaps": gaps,
+                          "schema": ix.SCHEMA_VERSION})
     for stale in base.glob("gen-*"):
         if stale.name != generation.name and (old is None or stale.name == old.get("generation")
                                               or stale.stat().st_mtime < time.time() - 3600):
@@ -206,12 +253,13 @@ def _rebuild_locked(base: Any, progress: Progress | None, batch_size: int = 1000
     return done
 
 
-def rebuild(progress: Progress | None = None, *, batch_size: int = 1000, threads: int = 2) -> int:
+def rebuild(progress: Progress | None = None, *, batch_size: int = 500, threads: int = 2,
+            workers: int | None = None) -> int:
     """Rebuild this node's index from the database into a fresh generation and swap it in; then the
     change log is tailed from the id current when the rebuild started. Returns documents indexed."""
     base = ix.base_dir()
     with _process_lock, ix.writer_lock(base):
-        return _rebuild_locked(base, progress, batch_size, threads)
+        return _rebuild_locked(base, progress, batch_size, threads, workers)
 
 
 def status() -> dict[str, Any]:

@@ -28,6 +28,7 @@ _loaded = False
 # 40 bytes or more (13+ CJK characters).
 _ALNUM = re.compile(r"[^\W_]+")
 _MAX_TOKEN_BYTES = 40
+MAX_TERM_BYTES = _MAX_TOKEN_BYTES
 
 
 def load_user_dictionary(path: Path = USERDICT) -> None:
@@ -53,13 +54,17 @@ def user_terms(path: Path = USERDICT) -> list[str]:
             if line.strip() and not line.startswith("#")]
 
 
-def _long_word_parts(tokens: list[str]) -> list[str]:
+_LONG_TOKEN = re.compile(r"[^ ]{5,}")
+
+
+def _long_word_parts(accurate_joined: str) -> list[str]:
     """Dictionary 4-grams of accurate tokens of 5+ characters, which ``cut_for_search`` omits
-    (小微企业 inside 中小微企业)."""
+    (小微企业 inside 中小微企业). Takes the space-joined accurate tokens: the regex finds the few
+    long tokens without a Python loop over every token."""
+    has_word = rjieba.has_word
     parts: list[str] = []
-    for token in tokens:
-        if len(token) >= 5:
-            parts.extend(token[i:i + 4] for i in range(len(token) - 3) if rjieba.has_word(token[i:i + 4]))
+    for token in _LONG_TOKEN.findall(accurate_joined):
+        parts.extend(gram for i in range(len(token) - 3) if has_word(gram := token[i:i + 4]))
     return parts
 
 
@@ -68,7 +73,7 @@ def search_text(text: str) -> str:
     if not text:
         return ""
     joined = " ".join(rjieba.cut_for_search(text))
-    extra = _long_word_parts(rjieba.cut(text))
+    extra = _long_word_parts(" ".join(rjieba.cut(text)))
     return f"{joined} {' '.join(extra)}" if extra else joined
 
 
@@ -77,10 +82,10 @@ def segment(text: str) -> tuple[str, str]:
     load_user_dictionary()
     if not text:
         return "", ""
-    accurate = rjieba.cut(text)
-    extra = _long_word_parts(accurate)
+    exact = " ".join(rjieba.cut(text))
+    extra = _long_word_parts(exact)
     joined = " ".join(rjieba.cut_for_search(text))
-    return (f"{joined} {' '.join(extra)}" if extra else joined), " ".join(accurate)
+    return (f"{joined} {' '.join(extra)}" if extra else joined), exact
 
 
 def exact_text(text: str) -> str:
@@ -96,6 +101,24 @@ def normalise_terms(tokens: list[str]) -> list[str]:
             if len(piece.encode()) < _MAX_TOKEN_BYTES:
                 out.append(piece)
     return out
+
+
+def pair_terms(terms: list[str | None]) -> list[str]:
+    """Adjacent-term pairs (shingles) as single terms: a two-word quoted phrase becomes one term
+    lookup instead of a positional intersection of two frequent words. ``None`` marks a term
+    tantivy drops (too long), which breaks adjacency as it does for tantivy's positions."""
+    return [a + b for a, b in zip(terms, terms[1:], strict=False) if a is not None and b is not None]
+
+
+def pairs_text(exact_joined: str) -> str:
+    """Index text of the pairs of an accurate-mode rendering (``segment``'s second value): the
+    terms tantivy's ``default`` tokenizer makes of it, paired. Pairs longer than tantivy's limit
+    are dropped by tantivy itself, consistently on both sides."""
+    terms: list[str | None] = [
+        t if len(t) < 10 or len(t.encode()) < _MAX_TOKEN_BYTES else None
+        for t in _ALNUM.findall(exact_joined.lower())
+    ]
+    return " ".join(pair_terms(terms))
 
 
 def search_terms(text: str) -> list[str]:

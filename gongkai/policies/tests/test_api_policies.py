@@ -105,3 +105,20 @@ def test_search_endpoint_delegates_to_the_search_module(client: Client, api_docs
     assert "<mark>" in data["hits"][0]["title_html"]
     assert "level" in data["facets"]
     assert client.get(f"{BASE}/search?q=x&page=0").status_code == 400
+
+
+def test_search_etag_follows_the_index_not_a_database_count(client: Client, api_docs, search_index,
+                                                            django_assert_max_num_queries) -> None:
+    search_index.apply()
+    url = f"{BASE}/search?q=省级文件甲"
+    first = client.get(url)
+    etag = first["ETag"]
+    assert first.status_code == 200 and etag
+    with django_assert_max_num_queries(0):  # the 304 answer reads no table
+        again = client.get(url, headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    document_update(actor=None, document=api_docs["a"], title="省级文件甲（修订）")
+    search_index.apply()
+    changed = client.get(url, headers={"if-none-match": etag})
+    assert changed.status_code == 200 and changed["ETag"] != etag
+    assert changed.json()["hits"][0]["title"] == "省级文件甲（修订）"

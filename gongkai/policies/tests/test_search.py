@@ -110,6 +110,22 @@ def test_quoted_phrase_needs_adjacent_words(corpus):
     assert corpus["jobs"].pk not in ids(run('"失业返还"'))
 
 
+def test_longer_phrase_is_checked_by_position_not_only_by_its_pairs(org_tree, taxonomy, search_index):
+    from gongkai.policies.search.tokenize import exact_terms
+
+    assert exact_terms("小微企业减免房产税") == ["小微企业", "减免", "房产税"]
+    whole = make_document(org_tree.dept_a, title="关于阶段性政策的通知", body_html="<p>对小微企业减免房产税。</p>")
+    # Both pairs (小微企业|减免, 减免|房产税) occur, but never the three words in a row.
+    split = make_document(org_tree.dept_a, title="关于其他政策的通知",
+                          body_html="<p>小微企业减免租金。其他企业减免房产税。</p>")
+    in_title = make_document(org_tree.dept_b, title="关于小微企业减免房产税的通知", body_html="<p>正文。</p>")
+    search_index.apply()
+    assert set(ids(run("“小微企业减免房产税”"))) == {whole.pk, in_title.pk}
+    assert ids(run("“小微企业减免房产税”"))[0] == in_title.pk  # title boost
+    assert set(ids(run("“减免房产税”"))) == {whole.pk, split.pk, in_title.pk}
+    assert ids(run("“小微企业减免房产税”", title_only=True)) == [in_title.pk]
+
+
 def test_highlighting_is_escaped_and_marked(org_tree, taxonomy, search_index):
     doc = make_document(org_tree.dept_a, title="关于<b>税费</b>优惠的通知",
                         body_html="<p>前言。" + "其他内容。" * 60 + "税费优惠&政策落实到位。</p>")
@@ -244,3 +260,47 @@ def test_organisation_deactivated_documents_leave_after_rebuild(org_tree, taxono
     search_index.rebuild()
     assert run("机构调整").total == 0
     assert public_documents().filter(Q(pk=doc.pk)).count() == 0
+
+
+def test_validity_lapses_on_its_repeal_date_before_and_after_reindexing(corpus, org_tree, monkeypatch):
+    """The index stores the validity of the day it indexed a document; when a 废止日期 comes the
+    results are corrected at query time until the scheduler's change is applied, then the stored
+    value itself says 失效 — the same answers either way."""
+    today = timezone.localdate()
+    soon = make_document(org_tree.dept_b, title="关于阶段性缓缴社会保险费的通知", level="municipal",
+                         category="notice", body_html="<p>阶段性缓缴社会保险费。</p>",
+                         written_on=today - timedelta(days=30), effective_on=today - timedelta(days=30),
+                         repeal_on=today + timedelta(days=2))
+    from gongkai.policies.search.indexer import apply_pending_changes
+
+    apply_pending_changes()
+    assert run("缓缴").hits[0].validity == "valid"
+    assert pk_set(run(validities=["valid"])) == {corpus[k].pk for k in ("tax", "loan", "jobs")} | {soon.pk}
+
+    later = today + timedelta(days=3)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: later)
+
+    def check() -> None:
+        results = run()
+        facets = {v: n for v, _, n in results.facets["validity"]}
+        assert facets == {"valid": 3, "repealed": 1, "expired": 2}
+        assert run("缓缴").hits[0].validity == "expired"
+        assert pk_set(run(validities=["expired"])) == {corpus["lapsed"].pk, soon.pk}
+        assert pk_set(run(validities=["valid"])) == {corpus[k].pk for k in ("tax", "loan", "jobs")}
+
+    from gongkai.policies.search import api
+
+    reader, token = api._open()
+    assert api._has_stale_validity(reader.searcher(), token, api._today())
+    check()  # not re-indexed yet: corrected per query
+    from gongkai.policies.services.documents import log_search_change
+
+    log_search_change(soon.pk)  # what the scheduler does on the 废止日期
+    apply_pending_changes()
+    reader, token = api._open()
+    assert not api._has_stale_validity(reader.searcher(), token, api._today())
+    check()  # re-indexed: the stored validity is 失效
+
+
+def pk_set(results):
+    return set(ids(results))

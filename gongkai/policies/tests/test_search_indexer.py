@@ -156,3 +156,26 @@ def test_index_directory_follows_the_setting(org_tree, taxonomy, settings, tmp_p
     assert not (tmp_path / "two").exists()
     assert search(SearchQuery(text="复工复产")).total == 1  # built on first use in the new place
     assert any((tmp_path / "two").glob("*/gen-*"))
+
+
+def test_rebuild_segmenting_in_worker_processes_equals_in_process(org_tree, taxonomy, search_index):
+    _churn(org_tree)
+    assert rebuild(workers=1) == 10
+    single = snapshot()
+    # Small batches so several are in flight across the two workers; same index either way.
+    assert rebuild(workers=2, batch_size=3) == 10
+    assert snapshot() == single
+    assert single["营商环境"][0] > 0
+
+
+def test_index_of_an_older_schema_is_rebuilt_not_misread(org_tree, taxonomy, search_index):
+    doc = make_document(org_tree.dept_a, title="关于免申即享政策的通知")
+    search_index.apply()
+    base = ix.base_dir()
+    state = ix.read_state(base)
+    ix.write_state(base, {**state, "schema": ix.SCHEMA_VERSION - 1})  # as left by an older release
+    assert ix.open_reader() is None  # never searched with the wrong field layout
+    hits = search(SearchQuery(text="免申即享")).hits  # first search rebuilds it
+    assert [h.document_id for h in hits] == [doc.pk]
+    rebuilt = ix.read_state(base)
+    assert rebuilt["schema"] == ix.SCHEMA_VERSION and rebuilt["generation"] != state["generation"]
