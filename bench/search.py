@@ -163,14 +163,41 @@ def make_queries(vocab: list[str], count: int, seed: int = 11) -> list[dict]:
     return queries
 
 
-def bare_index(path: Path, docs: list[tuple[int, str, str, str, int]]) -> tuple[object, float]:
-    """The same tokens in a minimal tantivy index: title + body, level, date; nothing else."""
+# What each query class means, in Gongkai's ``search()`` and in the bare index (the same logical
+# query over the same tokens; facets are the one thing only Gongkai computes).
+QUERY_SEMANTICS = (
+    ("single", "one word: its accurate-mode tokens' cut_for_search sub-words required (word_requirements), "
+               "each in title (boost 3) or body, BM25 top 20, total counted"),
+    ("multi", "1–3 words ANDed, each as above, BM25 top 20, total counted"),
+    ("phrase", "quoted phrase: the accurate-mode tokens adjacent in title (boost 3) or body — a positional "
+               "phrase query on fields indexed with positions (Gongkai may answer it from pair terms, "
+               "verifying positions where pairs cannot), BM25 top 20, total counted"),
+    ("filtered", "word(s) as above AND level = provincial as a non-scoring filter, BM25 top 20, total counted"),
+    ("date", "words as above, top 20 newest first (sort_key fast field, descending), total counted"),
+)
+
+
+def query_class(query: dict) -> str:
+    if query.get("sort") == "date":
+        return "date"
+    if query.get("levels"):
+        return "filtered"
+    if "“" in query["text"]:
+        return "phrase"
+    return "single" if " " not in query["text"] else "multi"
+
+
+def bare_index(path: Path, docs: list[tuple[int, str, str, str, str, str, int]]) -> tuple[object, float]:
+    """The same tokens in a minimal tantivy index: title and body as ``cut_for_search`` tokens
+    (frequencies), their accurate-mode tokens with positions (phrases), level, date sort key."""
     import tantivy
 
     sb = tantivy.SchemaBuilder()
     sb.add_integer_field("id", stored=True, indexed=True)
     sb.add_text_field("title", index_option="freq")
     sb.add_text_field("body", index_option="freq")
+    sb.add_text_field("title_exact", index_option="position")
+    sb.add_text_field("body_exact", index_option="position")
     sb.add_text_field("level", tokenizer_name="raw", index_option="basic")
     sb.add_integer_field("sort_key", fast=True)
     schema = sb.build()
@@ -178,39 +205,67 @@ def bare_index(path: Path, docs: list[tuple[int, str, str, str, int]]) -> tuple[
     index = tantivy.Index(schema, path=str(path))
     started = time.perf_counter()
     writer = index.writer(heap_size=256_000_000, num_threads=2)
-    for doc_id, title, body, level, key in docs:
-        writer.add_document(tantivy.Document(id=doc_id, title=title, body=body, level=level, sort_key=key))
+    for doc_id, title, title_exact, body, body_exact, level, key in docs:
+        writer.add_document(tantivy.Document(id=doc_id, title=title, title_exact=title_exact, body=body,
+                                             body_exact=body_exact, level=level, sort_key=key))
     writer.commit()
     writer.wait_merging_threads()
     index.reload()
     return (index, schema), time.perf_counter() - started
 
 
+def bare_query(schema: object, query: dict) -> object:
+    """``search()``'s logical query (QUERY_SEMANTICS) in plain tantivy, with none of Gongkai's extras:
+    no exact-title or 发文字号 boosts, no visibility or validity clauses, no pair terms."""
+    import tantivy
+
+    from gongkai.policies.search.tokenize import exact_terms, parse_query, word_requirements
+
+    Q, Occur = tantivy.Query, tantivy.Occur
+
+    def term(t: str) -> object:
+        return Q.boolean_query([(Occur.Should, Q.boost_query(Q.term_query(schema, "title", t), 3.0)),
+                                (Occur.Should, Q.term_query(schema, "body", t))])
+
+    def word(w: str) -> list[tuple[object, object]]:
+        clauses: list[tuple[object, object]] = []
+        for needed, bonus in word_requirements(w):
+            clauses.extend((Occur.Must, term(t)) for t in needed)
+            if bonus is not None:
+                clauses.append((Occur.Should, term(bonus)))
+        return clauses
+
+    parsed = parse_query(query["text"])
+    required = []
+    for w in parsed.words + [raw for raw, _ in parsed.doc_numbers]:
+        if clauses := word(w):
+            required.append((Occur.Must, Q.boolean_query(clauses)))
+    for phrase in parsed.phrases:
+        terms = exact_terms(phrase)
+        if len(terms) >= 2:
+            required.append((Occur.Must, Q.boolean_query([
+                (Occur.Should, Q.boost_query(Q.phrase_query(schema, "title_exact", terms), 3.0)),
+                (Occur.Should, Q.phrase_query(schema, "body_exact", terms)),
+            ])))
+        elif clauses := word(phrase):
+            required.append((Occur.Must, Q.boolean_query(clauses)))
+    if query.get("levels"):
+        required.append((Occur.Must, Q.const_score_query(
+            Q.term_set_query(schema, "level", list(query["levels"])), 0.0)))
+    return Q.boolean_query(required) if required else Q.all_query()
+
+
 def bare_search(bare: tuple, query: dict) -> int:
     import tantivy
 
-    from gongkai.policies.search.tokenize import parse_query, search_terms
-
     index, schema = bare
-    parsed = parse_query(query["text"])
-    terms: list[str] = []
-    for word in parsed.words + parsed.phrases:
-        terms.extend(search_terms(word))
-    clauses = []
-    for term in dict.fromkeys(terms):
-        clauses.append((tantivy.Occur.Must, tantivy.Query.boolean_query([
-            (tantivy.Occur.Should, tantivy.Query.boost_query(tantivy.Query.term_query(schema, "title", term), 3.0)),
-            (tantivy.Occur.Should, tantivy.Query.term_query(schema, "body", term)),
-        ])))
-    if query.get("levels"):
-        clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(schema, "level", query["levels"][0])))
-    q = tantivy.Query.boolean_query(clauses) if clauses else tantivy.Query.all_query()
+    q = bare_query(schema, query)
     searcher = index.searcher()
     if query.get("sort") == "date":
-        result = searcher.search(q, 20, order_by_field="sort_key")
+        result = searcher.search(q, 20, order_by_field="sort_key", order=tantivy.Order.Desc)
     else:
         result = searcher.search(q, 20)
-    return len(result.hits)
+    return len(result.hits)  # the total is counted too (count=True), as search() returns it
 
 
 def time_queries(fn, queries: list[dict], rounds: int = 1) -> list[float]:
@@ -276,10 +331,18 @@ def _chunks(rows, size: int):
         yield batch
 
 
-def _bare_segment(batch: list[tuple[int, str, str, str]]) -> list[tuple[int, str, str, str, int]]:
-    from gongkai.policies.search.tokenize import search_text
+def _bare_segment(batch: list[tuple]) -> list[tuple[int, str, str, str, str, str, int]]:
+    """Title and body through the same segmentation as the real index (``segment``: cut_for_search
+    and accurate mode); the same date sort key."""
+    from gongkai.policies.search.index import sort_key
+    from gongkai.policies.search.tokenize import segment
 
-    return [(pk, search_text(title), search_text(body), level, 0) for pk, title, body, level in batch]
+    out = []
+    for pk, title, body, level, published_at in batch:
+        title_search, title_exact = segment(title)
+        body_search, body_exact = segment(body)
+        out.append((pk, title_search, title_exact, body_search, body_exact, level, sort_key(published_at, pk)))
+    return out
 
 
 def du(path: Path) -> int:
@@ -389,7 +452,8 @@ def _measure(n, n_queries, args, tmp, vocab, ix, rebuild) -> int:
     from gongkai.policies.models import Document
 
     started = time.perf_counter()
-    rows = Document.objects.values_list("pk", "title", "body_text", "level").order_by("pk").iterator(chunk_size=2000)
+    rows = (Document.objects.values_list("pk", "title", "body_text", "level", "published_at").order_by("pk")
+            .iterator(chunk_size=2000))
     bare_docs = []
     with mp.get_context("fork").Pool(2) as pool:
         for chunk in _chunks(rows, 4000):  # read in this thread (Django connections are per thread)
@@ -409,7 +473,21 @@ def _measure(n, n_queries, args, tmp, vocab, ix, rebuild) -> int:
         "gongkai search() without facets": time_queries(lambda q: _gongkai_search(q, False), queries),
         "bare tantivy": time_queries(_BARE_FN, queries),
     }
-    print(f"\nqueries: {len(queries)} (single 2-char, multi-word, phrase, filtered, date-sorted), top 20")
+    classes = [query_class(q) for q in queries]
+    print(f"\nqueries: {len(queries)} (single 2-char, multi-word, phrase, filtered, date-sorted), top 20; "
+          "the same semantics in search() and bare tantivy:")
+    for name, meaning in QUERY_SEMANTICS:
+        print(f"  {name:9} ({classes.count(name):3}): {meaning}")
+    print("  only search() adds: facet counts over every match (9 facets), exact-title and 发文字号 boosts, "
+          "visibility and validity clauses, stored fields, highlighted title and snippet")
+    print("\np95 by class (ms)                  " + " ".join(f"{name:>9}" for name, _ in QUERY_SEMANTICS))
+    for name, samples in results.items():
+        row = []
+        for cls, _ in QUERY_SEMANTICS:
+            picked = [s for s, c in zip(samples, classes, strict=True) if c == cls]
+            row.append(f"{percentiles(picked)[1]:9.2f}" if picked else f"{'–':>9}")
+        print(f"{name:34} " + " ".join(row))
+    print()
     print(f"{'engine':34} {'p50':>7} {'p95':>7} {'p99':>7} ms   {'QPS (2 clients)':>15}")
     p95 = {}
     for name, samples in results.items():

@@ -43,6 +43,21 @@ if not SECRET_KEY:
             "GONGKAI_SECRET_KEY 未设置。请设置一个长随机字符串（make demo 会自动生成）。"
         )
 
+# Key for personal data at rest (SM4-GCM, gongkai/disclosure/crypto.py): 32 hex digits from the
+# environment, never in the database or the repository. Old keys stay readable until
+# ``gongkai disclosure rotate-key`` has re-encrypted every row with the current one.
+_DEV_FIELD_KEY = "6764656d6f2d6669656c642d6b657921"  # development and tests only
+GONGKAI_FIELD_KEY = os.environ.get("GONGKAI_FIELD_KEY", "").strip()
+GONGKAI_FIELD_OLD_KEYS = env_list("GONGKAI_FIELD_OLD_KEYS")
+GONGKAI_FIELD_KEY_IS_DEV = not GONGKAI_FIELD_KEY
+if not GONGKAI_FIELD_KEY:
+    if DEBUG or TESTING:
+        GONGKAI_FIELD_KEY = _DEV_FIELD_KEY
+    else:
+        raise ImproperlyConfigured(
+            "GONGKAI_FIELD_KEY 未设置。请设置32位十六进制的个人信息加密密钥（make demo 会自动生成）。"
+        )
+
 ALLOWED_HOSTS = env_list("GONGKAI_ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("GONGKAI_CSRF_TRUSTED_ORIGINS")
 
@@ -67,6 +82,7 @@ INSTALLED_APPS = [
     "gongkai.accounts",
     "gongkai.workcalendar",
     "gongkai.policies",
+    "gongkai.disclosure",
     "gongkai.portal",
     "gongkai.api",
 ]

@@ -12,7 +12,12 @@ if [ ! -s var/secret_key ]; then
   "$VENV/bin/python" -c "import secrets; print(secrets.token_urlsafe(64))" > var/secret_key
   chmod 600 var/secret_key
 fi
+if [ ! -s var/field_key ]; then
+  "$VENV/bin/python" -c "import secrets; print(secrets.token_hex(16))" > var/field_key
+  chmod 600 var/field_key
+fi
 export GONGKAI_SECRET_KEY="$(cat var/secret_key)"
+export GONGKAI_FIELD_KEY="$(cat var/field_key)"
 export DATABASE_URL="${DATABASE_URL:-sqlite:///$PWD/var/gongkai.sqlite3}"
 export GONGKAI_HOST="${GONGKAI_HOST:-127.0.0.1}"
 export GONGKAI_PORT="${GONGKAI_PORT:-8000}"

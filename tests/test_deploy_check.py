@@ -22,6 +22,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
     alphabet = string.ascii_letters + string.digits + string.punctuation.replace("'", "").replace('"', "")
     env.update({
         "GONGKAI_SECRET_KEY": "".join(secrets.choice(alphabet) for _ in range(64)),
+        "GONGKAI_FIELD_KEY": secrets.token_hex(16),
         "GONGKAI_HTTPS": "true",
         "GONGKAI_ALLOWED_HOSTS": "gongkai.example.gov.cn",
         "GONGKAI_VAR_DIR": str(tmp_path / "var"),

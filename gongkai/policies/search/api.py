@@ -21,6 +21,7 @@ from gongkai.policies.search import index as ix
 from gongkai.policies.search.tokenize import (
     MAX_TERM_BYTES,
     ParsedQuery,
+    common_pairs,
     exact_terms,
     pair_terms,
     parse_query,
@@ -130,9 +131,15 @@ def _term_any_field(term: str, fields: list[tuple[str, float]]) -> Any:
 
 def _phrase(terms: list[str], field: str) -> Any:
     """A quoted phrase in ``title`` (adjacent pairs are indexed as terms: a two-word phrase is one
-    term lookup; longer ones need every pair, then the positions) or in ``body`` (positions)."""
+    term lookup; longer ones need every pair, then the positions) or in ``body`` (positions; its
+    pairs of two common words are indexed as terms — common grams — and replace the positional
+    check where they say it all, else narrow the documents whose positions are checked)."""
     if field != "title":
-        return Q.phrase_query(S, f"{field}_exact", list(terms))
+        grams = list(dict.fromkeys(common_pairs(list(terms))))
+        clauses = [Q.term_query(S, "body_common", g) for g in grams]
+        if len(terms) > 2 or not grams:
+            clauses.append(Q.phrase_query(S, f"{field}_exact", list(terms)))
+        return _must(clauses)
     pairs = pair_terms(list(terms))
     if any(len(p.encode()) >= MAX_TERM_BYTES for p in pairs):  # tantivy dropped such pairs
         return Q.phrase_query(S, f"{field}_exact", list(terms))

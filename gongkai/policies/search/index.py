@@ -29,7 +29,7 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from gongkai.domain.documents import Validity, effective_validity
 from gongkai.policies.models import Document
-from gongkai.policies.search.tokenize import pairs_text, search_text, segment
+from gongkai.policies.search.tokenize import common_pairs_text, common_words_digest, pairs_text, search_text, segment
 
 # tantivy stores dates as i64 nanoseconds (until 2262); "no 废止日期" is a date beyond any real one.
 NO_DATE = datetime(2200, 1, 1, tzinfo=UTC)
@@ -38,7 +38,16 @@ STORED_TEXT_CHARS = 4_000  # snippet source; matches deeper in a long body fall 
 # matches deep: a shorter source loses the match in the snippet)
 TITLE_BOOST = 3.0
 # Bumped whenever the schema or what is indexed changes: an index of another version is rebuilt.
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+
+
+def index_version() -> dict[str, Any]:
+    """What ``state.json`` records of how its generation was built; any difference → rebuild."""
+    return {"schema": SCHEMA_VERSION, "common_words": common_words_digest()}
+
+
+def is_current(state: dict[str, Any] | None) -> bool:
+    return state is not None and all(state.get(k) == v for k, v in index_version().items())
 
 
 def build_schema() -> tantivy.Schema:
@@ -50,9 +59,12 @@ def build_schema() -> tantivy.Schema:
     sb.add_text_field("title", tokenizer_name="default", index_option="freq")
     sb.add_text_field("body", tokenizer_name="default", index_option="freq")
     # Quoted phrases: accurate-mode tokens with positions; in titles also adjacent term pairs as
-    # single terms (a two-word phrase is one lookup). Body pairs would cost more than they save:
-    # nearly every pair is a new term (+60 % index size, rebuild twice as long at 100,000).
+    # single terms (a two-word phrase is one lookup). All body pairs would cost more than they save
+    # (nearly every pair is a new term: +60 % index size, rebuild twice as long at 100,000), so the
+    # body has only "common grams": pairs of two words of the common-word list, whose positional
+    # intersection is the slow one (both posting lists cover most documents).
     sb.add_text_field("title_pairs", tokenizer_name="default", index_option="basic")
+    sb.add_text_field("body_common", tokenizer_name="default", index_option="freq")
     sb.add_text_field("title_exact", tokenizer_name="default", index_option="position")
     sb.add_text_field("body_exact", tokenizer_name="default", index_option="position")
     # Exact values.
@@ -115,7 +127,7 @@ RECORD_FIELDS = (
     "subject_id", "written_on", "validity", "repeal_on", "published_at",
 )
 TextParts = tuple[str, str, str, str, str]  # title, body, keywords + summary, attachments, 发文字号
-Segmented = tuple[str, str, str, str, str]
+Segmented = tuple[str, str, str, str, str, str]
 
 
 def load_records(ids: list[int]) -> list[dict[str, Any]]:
@@ -150,14 +162,15 @@ def text_parts(record: dict[str, Any]) -> TextParts:
 
 def segment_parts(parts: TextParts) -> Segmented:
     """The segmentation of one document (runs in rebuild worker processes): title search/exact/
-    pairs, body search (keywords, summary, 发文字号 and attachments included)/exact."""
+    pairs, body search (keywords, summary, 发文字号 and attachments included)/exact/common grams."""
     title, body, extra, attachment_text, doc_number = parts
     title_search, title_exact = segment(title)
     body_search, body_exact = segment(body)
     more = [search_text(x) for x in (extra, doc_number, attachment_text) if x]
     if more:
         body_search = " ".join([*more, body_search])
-    return title_search, title_exact, pairs_text(title_exact), body_search, body_exact
+    return (title_search, title_exact, pairs_text(title_exact), body_search, body_exact,
+            common_pairs_text(body_exact))
 
 
 def segment_many(batch: list[TextParts]) -> list[Segmented]:
@@ -168,7 +181,7 @@ def to_index_document(record: dict[str, Any], segmented: Segmented, today: date)
     """Everything the index holds about one public document. ``validity`` is the effective one on
     ``today`` (废止日期 reached → 失效): the scheduler logs a change when a 废止日期 begins, and
     ``api`` corrects for documents it has not re-indexed yet."""
-    title_search, title_exact, title_pairs, body_search, body_exact = segmented
+    title_search, title_exact, title_pairs, body_search, body_exact, body_common = segmented
     pk = int(record["id"])
     title = record["title"]
     entry = tantivy.Document()
@@ -181,6 +194,7 @@ def to_index_document(record: dict[str, Any], segmented: Segmented, today: date)
     entry.add_bytes("title_text", title.encode())
     entry.add_text("body", body_search)
     entry.add_text("body_exact", body_exact)
+    entry.add_text("body_common", body_common)
     body = record["body_text"] or ""
     entry.add_bytes("text", body[:STORED_TEXT_CHARS].encode())
     if record["doc_number"]:
@@ -312,8 +326,9 @@ def open_reader_versioned(base: Path | None = None) -> tuple[tantivy.Index | Non
         return cached[0], f"{cached[2]}:{mtime[0]}:{mtime[1]}"
     with _readers_lock:
         state = read_state(base)
-        if state is None or state.get("schema") != SCHEMA_VERSION:
+        if not is_current(state):
             return None, ""
+        assert state is not None
         path = base / state["generation"]
         previous = _readers.get(key)
         if previous is not None and previous[2] == str(path):

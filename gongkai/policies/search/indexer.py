@@ -73,8 +73,7 @@ def apply_pending_changes(*, batch_size: int = BATCH_SIZE, max_batches: int | No
             logger.info("search index busy; pending changes left for the next run")
             return 0
         state = ix.read_state(base)
-        if (state is None or not (base / state["generation"]).exists()
-                or state.get("schema") != ix.SCHEMA_VERSION):
+        if state is None or not (base / state["generation"]).exists() or not ix.is_current(state):
             # In-process: this runs inside requests and worker tasks, where forking is unwelcome;
             # ``gongkai search rebuild`` is the fast path for a large index.
             _rebuild_locked(base, None, workers=1)
@@ -245,7 +244,7 @@ def _rebuild_locked(base: Any, progress: Progress | None, batch_size: int = 500,
     _collect_garbage(index)
     old = ix.read_state(base)
     ix.write_state(base, {"generation": generation.name, "last_id": start_id, "gaps": gaps,
-                          "schema": ix.SCHEMA_VERSION})
+                          **ix.index_version()})
     for stale in base.glob("gen-*"):
         if stale.name != generation.name and (old is None or stale.name == old.get("generation")
                                               or stale.stat().st_mtime < time.time() - 3600):
