@@ -29,7 +29,13 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 from gongkai.domain.documents import Validity, effective_validity
 from gongkai.policies.models import Document
-from gongkai.policies.search.tokenize import common_pairs_text, common_words_digest, pairs_text, search_text, segment
+from gongkai.policies.search.tokenize import (
+    common_pairs_text,
+    common_words_digest,
+    pairs_text,
+    search_text,
+    segment,
+)
 
 # tantivy stores dates as i64 nanoseconds (until 2262); "no 废止日期" is a date beyond any real one.
 NO_DATE = datetime(2200, 1, 1, tzinfo=UTC)
