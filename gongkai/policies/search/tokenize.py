@@ -106,11 +106,16 @@ def normalise_terms(tokens: list[str]) -> list[str]:
     return out
 
 
+# Joins a pair into one term: a letter (tantivy keeps it inside the token) that Chinese text never
+# holds, so 中|国家 and 中国|家 stay different pairs.
+PAIR_JOIN = "ǂ"
+
+
 def pair_terms(terms: list[str | None]) -> list[str]:
     """Adjacent-term pairs (shingles) as single terms: a two-word quoted phrase becomes one term
     lookup instead of a positional intersection of two frequent words. ``None`` marks a term
     tantivy drops (too long), which breaks adjacency as it does for tantivy's positions."""
-    return [a + b for a, b in zip(terms, terms[1:], strict=False) if a is not None and b is not None]
+    return [a + PAIR_JOIN + b for a, b in zip(terms, terms[1:], strict=False) if a is not None and b is not None]
 
 
 def pairs_text(exact_joined: str) -> str:
@@ -161,14 +166,14 @@ def common_pairs(terms: list[str | None]) -> list[str]:
     the words' own lists are long; pairs with a rarer word are left to positions (the rare word's
     short list already makes that phrase cheap)."""
     common = common_words()
-    return [a + b for a, b in zip(terms, terms[1:], strict=False) if a in common and b in common]
+    return [a + PAIR_JOIN + b for a, b in zip(terms, terms[1:], strict=False) if a in common and b in common]
 
 
 def common_pairs_text(exact_joined: str) -> str:
     """Index text of the common grams of an accurate-mode rendering (``segment``'s second value)."""
     common = common_words()
     terms = _ALNUM.findall(exact_joined.lower())
-    return " ".join(a + b for a, b in zip(terms, terms[1:], strict=False) if a in common and b in common)
+    return " ".join(a + PAIR_JOIN + b for a, b in zip(terms, terms[1:], strict=False) if a in common and b in common)
 
 
 def search_terms(text: str) -> list[str]:

@@ -304,3 +304,25 @@ def test_validity_lapses_on_its_repeal_date_before_and_after_reindexing(corpus, 
 
 def pk_set(results):
     return set(ids(results))
+
+
+def test_phrase_of_common_words_is_answered_by_common_grams_exactly(org_tree, taxonomy, search_index):
+    """Pairs of two common words (common grams) are index terms: a phrase of them is one lookup,
+    still only adjacent words; longer phrases are still checked by position."""
+    from gongkai.policies.search import index as ix
+    from gongkai.policies.search.tokenize import PAIR_JOIN, common_pairs, common_words
+
+    assert {"企业", "政策", "服务"} <= common_words()
+    assert common_pairs(exact_terms("服务企业政策")) == [f"服务{PAIR_JOIN}企业", f"企业{PAIR_JOIN}政策"]
+    adjacent = make_document(org_tree.dept_a, title="关于阶段性安排的通知", body_html="<p>落实服务企业政策。</p>")
+    apart = make_document(org_tree.dept_a, title="关于其他安排的通知",
+                          body_html="<p>企业应当了解有关政策。服务企业。</p>")
+    pairs_only = make_document(org_tree.dept_b, title="关于另一安排的通知",
+                               body_html="<p>服务企业。企业政策。</p>")
+    search_index.apply()
+    searcher = ix.open_reader().searcher()
+    assert searcher.doc_freq("body_common", f"企业{PAIR_JOIN}政策") == 2
+    assert set(ids(run("“企业政策”"))) == {adjacent.pk, pairs_only.pk}
+    assert apart.pk in ids(run("企业 政策"))
+    # Both pairs occur in pairs_only, but not the three words in a row.
+    assert ids(run("“服务企业政策”")) == [adjacent.pk]

@@ -168,14 +168,20 @@ def test_rebuild_segmenting_in_worker_processes_equals_in_process(org_tree, taxo
     assert single["营商环境"][0] > 0
 
 
-def test_index_of_an_older_schema_is_rebuilt_not_misread(org_tree, taxonomy, search_index):
+@pytest.mark.parametrize("older", [
+    {"schema": ix.SCHEMA_VERSION - 1},  # as left by an older release
+    {"common_words": "0" * 16},  # built with another common-word list (common grams)
+    {"common_words": None},  # before common grams were recorded
+])
+def test_index_of_an_older_schema_is_rebuilt_not_misread(org_tree, taxonomy, search_index, older):
     doc = make_document(org_tree.dept_a, title="关于免申即享政策的通知")
     search_index.apply()
     base = ix.base_dir()
     state = ix.read_state(base)
-    ix.write_state(base, {**state, "schema": ix.SCHEMA_VERSION - 1})  # as left by an older release
+    ix.write_state(base, {**state, **older})
     assert ix.open_reader() is None  # never searched with the wrong field layout
     hits = search(SearchQuery(text="免申即享")).hits  # first search rebuilds it
     assert [h.document_id for h in hits] == [doc.pk]
     rebuilt = ix.read_state(base)
     assert rebuilt["schema"] == ix.SCHEMA_VERSION and rebuilt["generation"] != state["generation"]
+    assert rebuilt["common_words"] == ix.index_version()["common_words"]
