@@ -9,12 +9,17 @@ from gongkai.policies.sitemaps import SITEMAPS
 
 urlpatterns = [
     path("", include("gongkai.portal.urls")),
+    # 告知书: /staff/disclosure/letters/… and /gongkai/ysqgk/letters/… (full paths inside).
+    path("", include("gongkai.disclosure.letters.urls")),
+    path("gongkai/ysqgk/", include("gongkai.disclosure.public_urls")),
     path("zhengce/", include("gongkai.policies.urls")),
     path("sitemap.xml", login_not_required(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
     path("staff/policies/libraries/", include("gongkai.policies.library_staff_urls")),
     path("staff/policies/", include("gongkai.policies.staff_urls")),
     path("accounts/", include("gongkai.accounts.urls")),
     path("staff/security/", include("gongkai.accounts.security_urls")),
+    path("staff/disclosure/after/", include("gongkai.disclosure.after_urls")),
+    path("staff/disclosure/", include("gongkai.disclosure.staff_urls")),
     path("staff/", include("gongkai.core.staff_urls")),
     path("staff/calendar/", include("gongkai.workcalendar.urls")),
     path("api/v1/", api_urls()),

@@ -44,12 +44,24 @@ PUBLIC_URL_NAMES = {
     "policies:tag_feed_atom", "sitemap", "portal:mulu", "portal:org_fdzdgknr",
     "api:policy_document_list", "api:policy_search", "api:policy_document_detail", "api:policy_library_list",
     "api:policy_library_detail",
+    # 依申请公开 applicant side (issue 4): request pages answer 404 without a lookup in this session.
+    "disclosure_public:apply", "disclosure_public:check", "disclosure_public:done", "disclosure_public:lookup",
+    "disclosure_public:status", "disclosure_public:receipt", "disclosure_public:correction",
+    "disclosure_public:message", "disclosure_public:withdraw", "disclosure_public:attachment",
+    "disclosure_letters:public_download",
+    "api:disclosure_submit", "api:disclosure_track",  # 依申请公开 API: POST-only submission; lookup needs the code
 }
 # Public URLs whose anonymous GET legitimately is not 200 (method or state).
 PUBLIC_NON_200 = {
     "api:api-root": {404},
     "admin:login": {302},   # hands over to the two-step login (accounts:login)
     "api:deadline": {422},  # needs ?start=…&days=…; without them a Chinese 422
+    "disclosure_public:check": {302}, "disclosure_public:done": {302},  # no draft → back to the form/guide
+    "disclosure_public:status": {404}, "disclosure_public:receipt": {404}, "disclosure_public:withdraw": {404},
+    "disclosure_public:attachment": {404},  # only after 受理编号 + 查询码 in this session
+    "disclosure_public:correction": {405}, "disclosure_public:message": {405},  # POST only
+    "disclosure_letters:public_download": {404},  # only the applicant's frozen letters, after the lookup
+    "api:disclosure_submit": {405}, "api:disclosure_track": {404},  # POST only; wrong/missing 查询码 → 404
 }
 
 # Any verified staff member may open these, and they show only the user's own data or
@@ -62,6 +74,9 @@ SELF_SERVICE_URL_NAMES = {
     "libraries_staff:list",      # only the libraries of the user's own organisations
     # 文件管理, 政策解读 and 工作提醒 lists: only the user's own organisations' documents.
     "policies_staff:document_list", "policies_staff:interpretation_list", "policies_staff:reminders",
+    "disclosure_public:mine",   # 我的申请: only requests the signed-in user submitted
+    "disclosure_staff:queue",   # 依申请公开 queue: only requests of the user's own organisations
+    "api:disclosure_queue", "api:disclosure_register",  # the same queue in the API (POST registers)
 }
 
 # Patterns without a name, by route: the concrete URL the test requests.
@@ -123,6 +138,10 @@ def world(settings, tmp_path) -> dict[str, Any]:
         **_policy_fillers(org_a),
     }
     fillers["change_id"] = _disclosure_change(fillers["doc_id"], staff_a)
+    fillers["uid"] = _disclosure_request(org_a)
+    fillers["receipt_no"] = _receipt_no(fillers["uid"])
+    fillers.update(letter_id=_disclosure_letter(org_a, fillers["uid"]), fmt="pdf", letter_kind="reply")
+    fillers.update(_disclosure_staff_fillers(org_a, staff_a, fillers["uid"]))
     return {"org_a": org_a, "staff_a": staff_a, "staff_b": staff_b, "fillers": fillers}
 
 
@@ -143,6 +162,56 @@ def _policy_fillers(org: Organisation) -> dict[str, Any]:
         "interp_id": interpretation.pk, "library_slug": library.slug, "library_id": library.pk,
         "kind": "theme", "tag_slug": "shuifei",
     }
+
+
+def _disclosure_request(org: Organisation) -> str:
+    """An online 依申请公开 request to organisation A (public request pages must not open it)."""
+    from gongkai.disclosure.services.submission import request_submit_online
+
+    data = {"applicant_type": "natural_person", "applicant_name": "张三", "id_type": "resident_id",
+            "id_number": "11010519491231002X", "phone": "13812345678", "description": "甲县2025年财政预算执行情况",
+            "form_wanted": "electronic", "delivery_method": "online"}
+    return str(request_submit_online(organisation=org, data=data, idempotency_key="url-coverage-request-1").request.uid)
+
+
+def _receipt_no(uid: str) -> str:
+    from gongkai.disclosure.models import DisclosureRequest
+
+    return DisclosureRequest.objects.get(uid=uid).receipt_no
+
+
+def _disclosure_letter(org: Organisation, uid: str) -> int:
+    """A frozen 补正告知书 of organisation A's request (letter download pages)."""
+    from gongkai.disclosure.access import access_request
+    from gongkai.disclosure.services.letters import letter_for_event
+    from gongkai.disclosure.services.submission import request_confirm_receipt
+    from gongkai.disclosure.services.workflow import request_ask_correction
+
+    registrar = make_staff("letters_registrar_a", org, OrgRole.REGISTRAR)
+    req = access_request(registrar, uid)
+    request_confirm_receipt(actor=registrar, request=req, confirmed_at=req.arrived_at)
+    req = request_ask_correction(actor=registrar, request=access_request(registrar, uid), items=["请写明文件名称"])
+    return letter_for_event(actor=registrar, request=req, kind="correction").pk
+
+
+def _disclosure_staff_fillers(org: Organisation, handler: Any, uid: str) -> dict[str, Any]:
+    """Organisation A's request assigned to A, with an attachment and an open consultation
+    (the staff workbench pages of issue 4)."""
+    from gongkai.disclosure.access import access_request
+    from gongkai.disclosure.services import workflow
+    from gongkai.disclosure.services.attachments import attachment_add
+    from gongkai.disclosure.services.submission import request_confirm_receipt
+
+    registrar = make_staff("workbench_registrar_a", org, OrgRole.REGISTRAR)
+    req = access_request(registrar, uid)
+    if req.status == "submitted":
+        req = request_confirm_receipt(actor=registrar, request=req, confirmed_at=req.arrived_at)
+    if req.status == "awaiting_correction":
+        req = workflow.request_receive_correction(actor=registrar, request=req)
+    req = workflow.request_assign(actor=registrar, request=req, department=org)
+    attachment = attachment_add(actor=registrar, request=req, name="材料.pdf", data=b"%PDF-1.4\n%%EOF\n")
+    consultation = workflow.consultation_start(actor=handler, request=access_request(handler, uid), party="某公司")
+    return {"file_id": attachment.pk, "consultation_id": consultation.pk}
 
 
 def _disclosure_change(document_id: int, requester: Any) -> int:

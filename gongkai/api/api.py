@@ -257,6 +257,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> Any:
 
 api.add_router("/calendar/", "gongkai.workcalendar.api.router")
 api.add_router("/policies/", "gongkai.policies.api.router")
+api.add_router("/disclosure/", "gongkai.disclosure.api.router")
 
 
 def api_urls() -> Any:

@@ -40,7 +40,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "site_psb": getattr(settings, "GONGKAI_SITE_PSB", ""),
         "site_domain": request.get_host() if _host_ok(request) else "",
         "nav_url": nav_url,
-        "nav_section": SECTION_BY_URL.get(nav_url, "policies" if str(nav_url).startswith("policies:") else ""),
+        "nav_section": SECTION_BY_URL.get(nav_url, "policies" if str(nav_url).startswith("policies:") else (
+            "gongkai" if str(nav_url).startswith("disclosure_public:") else "")),
     }
 
 

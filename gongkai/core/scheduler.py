@@ -27,7 +27,9 @@ logger = logging.getLogger(__name__)
 # How far back a round looks for missed moments (a scheduler that was down for longer than this
 # relies on the periodic search change-log safety net and `gongkai search rebuild`).
 CATCH_UP = timedelta(days=7)
-PERIODIC_TASKS = ("gongkai.policies.tasks.apply_search_changes",)
+# Each round enqueues every task; refresh_deadline_flags skips requests already computed today,
+# so the 即将到期/已超期 flags move once a day at the first round after midnight.
+PERIODIC_TASKS = ("gongkai.policies.tasks.apply_search_changes", "gongkai.disclosure.tasks.refresh_deadline_flags")
 
 
 @dataclass

@@ -415,3 +415,88 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.delivered_on}"
+
+
+def letter_file_path(instance: Letter, filename: str) -> str:
+    # Server-generated names only: the applicant's or handler's input never reaches the path.
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else "bin"
+    return f"letters/{instance.request.uid}/{instance.kind}-{uuid.uuid4().hex}.{extension}"
+
+
+class Letter(models.Model):
+    """告知书 — a generated letter (答复告知书, 补正告知书, 延期答复告知书, 征求意见函, 收费通知书)
+    as DOCX and PDF. A draft is regenerated in place; an approved (定稿) letter is frozen: its
+    files' SHA-256 are stored and the row can no longer be saved or deleted
+    (``services.letters`` is the only writer)."""
+
+    class Kind(models.TextChoices):
+        REPLY = "reply", "政府信息公开申请答复告知书"
+        CORRECTION = "correction", "补正告知书"
+        EXTENSION = "extension", "延期答复告知书"
+        CONSULTATION = "consultation", "征求意见函"
+        FEE = "fee", "信息处理费缴费通知书"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "草稿"
+        APPROVED = "approved", "已定稿"
+
+    uid = models.UUIDField("编号", default=uuid.uuid4, unique=True, editable=False)
+    request = models.ForeignKey(DisclosureRequest, on_delete=models.CASCADE, related_name="letters")
+    kind = models.CharField("类型", max_length=20, choices=Kind.choices)
+    # What the letter is about within the request: r<reply>, c<consultation>, f<fee notice>, e<event>.
+    ref = models.CharField("对应事项", max_length=40)
+    reply = models.ForeignKey(Reply, null=True, blank=True, on_delete=models.CASCADE, related_name="letters")
+    version = models.PositiveIntegerField("版本", default=1)
+    title = models.CharField("标题", max_length=100)
+    docx = models.FileField(upload_to=letter_file_path, max_length=200)
+    pdf = models.FileField(upload_to=letter_file_path, max_length=200)
+    docx_sha256 = models.CharField(max_length=64)
+    pdf_sha256 = models.CharField(max_length=64)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField("生成时间", auto_now_add=True)
+    approved_at = models.DateTimeField("定稿时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "告知书"
+        verbose_name_plural = "告知书"
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "kind", "ref"], condition=models.Q(status="approved"),
+                                    name="letter_one_approved"),
+            models.UniqueConstraint(fields=["request", "kind", "ref"], condition=models.Q(status="draft"),
+                                    name="letter_one_draft"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（第{self.version}版）"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # A 定稿 letter is a record of what was sent: never rewritten.
+        if self._stored_frozen():
+            raise ValueError("已定稿的告知书不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        if self._stored_frozen():
+            raise ValueError("已定稿的告知书不能删除。")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_frozen(self) -> bool:
+        return self.status == Letter.Status.APPROVED
+
+    def _stored_frozen(self) -> bool:
+        return self.pk is not None and Letter.objects.filter(pk=self.pk, status=Letter.Status.APPROVED).exists()
+
+
+# 行政复议/行政诉讼 and 条例第四十四条 records live in their own module (issue 4 §6).
+from gongkai.disclosure.after_models import (  # noqa: E402, F401
+    Art44Proposal,
+    Art44ProposalRequest,
+    Litigation,
+    Reconsideration,
+    RemedyResult,
+)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from gongkai.disclosure import public_views as disclosure_public_views
 from gongkai.portal import views
 
 app_name = "portal"
@@ -12,7 +13,7 @@ urlpatterns = [
     path("gongkai/", views.gongkai_index, name="gongkai_index"),
     path("gongkai/zhidu/", views.section_placeholder, {"section": "zhidu"}, name="gongkai_zhidu"),
     path("gongkai/fdzdgknr/", views.fdzdgknr_index, name="gongkai_fdzdgknr"),
-    path("gongkai/ysqgk/", views.section_placeholder, {"section": "ysqgk"}, name="gongkai_ysqgk"),
+    path("gongkai/ysqgk/", disclosure_public_views.guide, name="gongkai_ysqgk"),
     path("gongkai/nianbao/", views.section_placeholder, {"section": "nianbao"}, name="gongkai_nianbao"),
     path("gongkai/<slug:slug>/", views.organisation_page, name="organisation"),
     path("gongkai/<slug:slug>/zhinan/", views.zhinan, name="zhinan"),

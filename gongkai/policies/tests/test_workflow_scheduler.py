@@ -58,4 +58,5 @@ def test_documents_lapsing_today_are_logged(org_tree, taxonomy):
 
 def test_missing_task_module_is_skipped_not_fatal(org_tree, taxonomy):
     result = run_once()
-    assert result.enqueued + result.skipped == ["gongkai.policies.tasks.apply_search_changes"]
+    assert result.enqueued + result.skipped == ["gongkai.policies.tasks.apply_search_changes",
+                                                "gongkai.disclosure.tasks.refresh_deadline_flags"]

@@ -16,7 +16,6 @@ pytestmark = pytest.mark.django_db
 PLACEHOLDER = "本栏目正在建设中，暂未开放。"
 PLACEHOLDER_PAGES = [
     ("portal:gongkai_zhidu", "政府信息公开制度"),
-    ("portal:gongkai_ysqgk", "依申请公开"),
     ("portal:gongkai_nianbao", "政府信息公开年报"),
     ("portal:services", "办事服务"),
     ("portal:interaction", "互动交流"),

@@ -69,3 +69,6 @@ class Command(BaseCommand):
         from gongkai.policies.demo import load_demo_documents
 
         load_demo_documents(self.stdout)
+        from gongkai.disclosure.demo import load_demo_requests
+
+        load_demo_requests(self.stdout)
