@@ -34,7 +34,7 @@ from gongkai.core.audit import client_ip
 from gongkai.disclosure import selectors
 from gongkai.disclosure.access import access_request, access_request_by_receipt
 from gongkai.disclosure.models import Consultation, DisclosureRequest, FeeNotice, RequestEvent
-from gongkai.disclosure.services import personal_data, submission, workflow
+from gongkai.disclosure.services import letters, personal_data, submission, workflow
 from gongkai.domain.disclosure_outcomes import OUTCOMES, Outcome
 
 router = Router(tags=["依申请公开"])
@@ -627,22 +627,22 @@ class ConsultationEndByIdIn(ConsultationEndIn):
 _action("confirm-receipt", "确认收到（网上、电子邮件、传真、平常信函）", ConfirmIn,
         _svc(submission.request_confirm_receipt))
 _action("assign", "分办 / 转办", AssignIn, _assign)
-_action("correction/ask", "一次性补正告知", CorrectionAskIn, _svc(workflow.request_ask_correction))
+_action("correction/ask", "一次性补正告知", CorrectionAskIn, _svc(letters.ask_correction_and_notify))
 _action("correction/receive", "登记收到补正", CorrectionReceiveIn, _svc(workflow.request_receive_correction))
 _action("abandon", "逾期不补正，视为放弃申请", AbandonIn, _svc(workflow.request_mark_abandoned))
-_action("consultations/start", "发出征求意见书", ConsultationStartIn, _svc(workflow.consultation_start))
+_action("consultations/start", "发出征求意见书", ConsultationStartIn, _svc(letters.consultation_start_and_notify))
 _action("consultations/deliver", "征求意见书送达", ConsultationDeliverIn,
         _consultation_action(workflow.consultation_deliver))
 _action("consultations/end", "收到意见 / 结束征求意见", ConsultationEndByIdIn,
         _consultation_action(workflow.consultation_end))
-_action("extend", "延期答复（公开办负责人）", ExtendIn, _svc(workflow.request_extend))
-_action("fee/notice", "收费通知", FeeNoticeIn, _svc(workflow.fee_notice))
+_action("extend", "延期答复（公开办负责人）", ExtendIn, _svc(letters.extend_and_notify))
+_action("fee/notice", "收费通知", FeeNoticeIn, _svc(letters.fee_notice_and_notify))
 _action("fee/paid", "登记缴费", OnIn, _svc(workflow.fee_paid))
 _action("stop", "逾期未缴费，不再处理", OnIn, _svc(workflow.request_mark_stopped))
 _action("reply/draft", "拟定答复", ReplyDraftIn, _svc(workflow.reply_draft))
 _action("reply/submit", "提交审核", VersionIn, _svc(workflow.reply_submit_for_review))
 _action("reply/legal-review", "法制审核", DecisionIn, _svc(workflow.reply_legal_review))
-_action("reply/approve", "审批答复", DecisionIn, _svc(workflow.reply_approve))
+_action("reply/approve", "审批答复", DecisionIn, _svc(letters.approve_reply_and_issue_letter))
 _action("deliver", "送达答复", DeliverIn, _svc(workflow.request_deliver))
 _action("archive", "归档", VersionIn, _svc(workflow.request_archive))
 _action("withdraw", "登记申请人撤回", WithdrawIn, _svc(workflow.request_withdraw))

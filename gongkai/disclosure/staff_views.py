@@ -44,7 +44,7 @@ from gongkai.disclosure.models import (
 )
 from gongkai.disclosure.services import attachments as attachment_services
 from gongkai.disclosure.services import deadlines as clock
-from gongkai.disclosure.services import submission, workflow
+from gongkai.disclosure.services import letters, submission, workflow
 from gongkai.disclosure.services.deadlines import deadline_state
 from gongkai.disclosure.services.personal_data import REVEALABLE, reveal_personal_data
 from gongkai.domain.disclosure_deadlines import DeadlineState
@@ -279,8 +279,8 @@ def _run_assign(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _:
 
 
 def _run_ask_correction(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _: Any) -> str:
-    workflow.request_ask_correction(request=obj, items=d["items"], period_days=d["period_days"], on=d["on"],
-                                    **_svc(d, http))
+    letters.ask_correction_and_notify(request=obj, items=d["items"], period_days=d["period_days"], on=d["on"],
+                                      **_svc(d, http))
     return "已发出补正告知，答复期限暂停计算。"
 
 
@@ -297,8 +297,8 @@ def _run_abandon(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _
 
 
 def _run_consultation_start(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _: Any) -> str:
-    workflow.consultation_start(request=obj, party=d["party"], kind=d["kind"], on=d["on"], note=d["note"],
-                                **_svc(d, http))
+    letters.consultation_start_and_notify(request=obj, party=d["party"], kind=d["kind"], on=d["on"],
+                                          note=d["note"], **_svc(d, http))
     return "已发出征求意见书，征求意见期间不计算在答复期限内。"
 
 
@@ -314,13 +314,13 @@ def _run_consultation_end(http: HttpRequest, obj: DisclosureRequest, d: dict[str
 
 
 def _run_extend(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _: Any) -> str:
-    workflow.request_extend(request=obj, days=d["days"], reason=d["reason"], on=d["on"], **_svc(d, http))
+    letters.extend_and_notify(request=obj, days=d["days"], reason=d["reason"], on=d["on"], **_svc(d, http))
     return f"已同意延期 {d['days']} 个工作日，已告知申请人。"
 
 
 def _run_fee(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _: Any) -> str:
-    notice = workflow.fee_notice(request=obj, method=d["method"], pages=d["pages"] or None, on=d["on"],
-                                 received_on=d["received_on"], **_svc(d, http))
+    notice = letters.fee_notice_and_notify(request=obj, method=d["method"], pages=d["pages"] or None, on=d["on"],
+                                           received_on=d["received_on"], **_svc(d, http))
     return f"已发出收费通知：{notice.amount} 元，缴费期限 {notice.payment_due.isoformat()}。"
 
 
@@ -354,7 +354,7 @@ def _run_legal_review(http: HttpRequest, obj: DisclosureRequest, d: dict[str, An
 
 def _run_approve(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _: Any) -> str:
     approve = d["decision"] == "approve"
-    workflow.reply_approve(request=obj, approve=approve, comment=d["comment"], **_svc(d, http))
+    letters.approve_reply_and_issue_letter(request=obj, approve=approve, comment=d["comment"], **_svc(d, http))
     return "已审批同意，可以送达。" if approve else "已退回承办人修改。"
 
 

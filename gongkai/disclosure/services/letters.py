@@ -249,3 +249,42 @@ def letter_file(letter: Letter, fmt: str, *, http_request: HttpRequest | None = 
         raise LetterIntegrityError(f"告知书 {letter.uid} 的 {fmt} 文件与存档摘要不符。")
     name = f"{letter.title}-{letter.request.receipt_no}-v{letter.version}.{fmt}"
     return LetterFile(data, name, CONTENT_TYPES[fmt])
+
+
+# --- Acts that send a notice: the act and its frozen letter commit together ---------------------
+
+
+@transaction.atomic
+def ask_correction_and_notify(**kwargs: Any) -> DisclosureRequest:
+    """一次性补正告知 (条例第三十条) with its 补正告知书."""
+    obj = workflow.request_ask_correction(**kwargs)
+    letter_for_event(actor=kwargs["actor"], request=obj, kind=Letter.Kind.CORRECTION,
+                     http_request=kwargs.get("http_request"))
+    return obj
+
+
+@transaction.atomic
+def extend_and_notify(**kwargs: Any) -> DisclosureRequest:
+    """延期答复 (条例第三十三条第二款) with its 延期答复告知书."""
+    obj = workflow.request_extend(**kwargs)
+    letter_for_event(actor=kwargs["actor"], request=obj, kind=Letter.Kind.EXTENSION,
+                     http_request=kwargs.get("http_request"))
+    return obj
+
+
+@transaction.atomic
+def consultation_start_and_notify(**kwargs: Any) -> Any:
+    """征求第三方或其他机关意见 (条例第三十二条、第三十四条) with its 征求意见函."""
+    consultation = workflow.consultation_start(**kwargs)
+    letter_for_event(actor=kwargs["actor"], request=consultation.request, kind=Letter.Kind.CONSULTATION,
+                     ref=f"c{consultation.pk}", http_request=kwargs.get("http_request"))
+    return consultation
+
+
+@transaction.atomic
+def fee_notice_and_notify(**kwargs: Any) -> Any:
+    """收费通知 (国办函〔2020〕109号) with its 缴费通知书."""
+    notice = workflow.fee_notice(**kwargs)
+    letter_for_event(actor=kwargs["actor"], request=notice.request, kind=Letter.Kind.FEE,
+                     http_request=kwargs.get("http_request"))
+    return notice
