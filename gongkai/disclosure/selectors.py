@@ -57,7 +57,9 @@ def queue(user: Any, filters: Mapping[str, Any] | None = None) -> QuerySet[Discl
     if q:
         qs = qs.filter(Q(receipt_no__istartswith=q) | Q(description__icontains=q))
     return (qs.select_related("organisation", "handling_department")
-            .order_by(F("due_date").asc(nulls_last=True), "received_on", "id"))
+            # Open requests first (closed_on is null), most urgent first; then the recently closed.
+            .order_by(F("closed_on").desc(nulls_first=True), F("due_date").asc(nulls_last=True), "received_on",
+                      "id"))
 
 
 def applicant_requests(user: Any) -> QuerySet[DisclosureRequest]:
