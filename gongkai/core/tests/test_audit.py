@@ -103,3 +103,25 @@ def test_sm3_standard_vector():
 
     # GB/T 32905-2016 Appendix A.1: SM3("abc").
     assert sm3_hex(b"abc") == "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0"
+
+
+def test_record_many_continues_the_chain_like_single_records():
+    from gongkai.core.audit import AuditEntry, record_many
+
+    record("test.before", after={"n": 0})
+    written = record_many([AuditEntry("test.batch", detail=f"第{i}条", after={"n": i}) for i in range(1, 8)],
+                          batch_size=3)
+    record("test.after", after={"n": 8})
+    assert written == 7
+    rows = list(AuditEvent.objects.order_by("seq"))
+    assert [r.seq for r in rows] == list(range(1, 10))
+    assert [r.after["n"] for r in rows] == list(range(9))
+    assert all(r.prev_hash == p.row_hash for p, r in zip(rows, rows[1:], strict=False))
+    assert verify_chain() == (9, None)
+
+
+def test_record_many_of_nothing_writes_nothing():
+    from gongkai.core.audit import record_many
+
+    assert record_many([]) == 0
+    assert AuditEvent.objects.count() == 0

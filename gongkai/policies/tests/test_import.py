@@ -345,3 +345,42 @@ def test_management_commands(org_tree, taxonomy, tmp_path, capsys):
     call_command("documents", "export", str(target), "--public-only")
     lines = target.read_text(encoding="utf-8").splitlines()
     assert len(lines) == 2 and json.loads(lines[0])["level"] == "provincial"
+
+
+def test_batched_creation_equals_one_create_per_row(org_tree, taxonomy):
+    """The import writes new rows with ``documents_create_many``: the same documents, tags, audit
+    rows (one document.create each, chained) and search change-log rows as ``document_create``."""
+    from gongkai.core.audit import verify_chain
+    from gongkai.policies.services.documents import NewDocument, document_create, documents_create_many
+
+    org = org_tree.province
+    fields = {"title": "关于减免房产税的通知", "issuers": [org.name], "doc_number": "湘财发[2020]1号",
+              "written_on": date(2020, 3, 2), "body_html": "<p>减免<script>x</script>房产税</p>",
+              "category": "notice", "level": "provincial"}
+    single = document_create(actor=None, organisation=org, **fields)
+    many = documents_create_many(actor=None, items=[
+        NewDocument(org, dict(fields, title=f"关于减免房产税的通知（{i}）")) for i in range(3)
+    ] + [NewDocument(org, dict(fields), index_no=f"{org_code(org)}/2020-00090")], batch_size=2)
+    assert [d.index_no for d in many] == [f"{org_code(org)}/2020-{n:05d}" for n in (2, 3, 4, 90)]
+    assert IndexNumberSequence.objects.get(organisation=org, year=2020).last == 90
+    assert allocate_index_no(org, 2020) == f"{org_code(org)}/2020-00091"
+    for doc in many:
+        doc.refresh_from_db()
+        assert doc.body_html == single.body_html == "<p>减免房产税</p>"
+        assert (doc.doc_number, doc.lead_issuer, doc.doc_number_year) == ("湘财发〔2020〕1号", org.name, 2020)
+    events = AuditEvent.objects.filter(action="document.create").order_by("seq")
+    assert [e.object_id for e in events] == [str(d.pk) for d in [single, *many]]
+    assert set(events[1].after) == set(events[0].after)
+    assert sorted(SearchChange.objects.values_list("document_id", flat=True)) == sorted(
+        d.pk for d in [single, *many])
+    assert verify_chain()[1] is None
+
+
+def test_a_bad_row_among_batched_rows_is_named_and_nothing_is_written(org_tree, taxonomy):
+    org = org_tree.province
+    rows = [row(org, 1), row(org, 2, **{"实施日期": "2020-03-02", "废止日期": "2019-01-01"}), row(org, 3)]
+    before = counts()
+    report = import_documents(actor=None, rows=rows, organisation_resolver=OrganisationResolver(org))
+    assert not report.ok
+    assert {e.row for e in report.errors} == {2}
+    assert counts() == before
