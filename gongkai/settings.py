@@ -85,6 +85,8 @@ INSTALLED_APPS = [
     "gongkai.disclosure",
     "gongkai.portal",
     "gongkai.api",
+    "gongkai.notifications",
+    "gongkai.enterprise",
 ]
 
 MIDDLEWARE = [
@@ -148,6 +150,19 @@ elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db.setdefault("OPTIONS", {})
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache ----------------------------------------------------------------------------------
+# Shared by every process (throttles, rate limits: gongkai/core/cache.py). The database by default
+# (table created by ``gongkai createcachetable``; demo.sh and ``gongkai serve`` run it), Django's
+# RedisCache when GONGKAI_CACHE_URL (redis://…) is set (needs the ``redis`` package).
+GONGKAI_CACHE_URL = os.environ.get("GONGKAI_CACHE_URL", "").strip()
+CACHES: dict[str, dict[str, object]]
+if GONGKAI_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": GONGKAI_CACHE_URL, "KEY_PREFIX": "gongkai"}}
+else:
+    CACHES = {"default": {"BACKEND": "gongkai.core.cache.AtomicDatabaseCache", "LOCATION": "gongkai_cache",
+                          "OPTIONS": {"MAX_ENTRIES": 50_000}}}
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("staff/security/", include("gongkai.accounts.security_urls")),
     path("staff/disclosure/after/", include("gongkai.disclosure.after_urls")),
     path("staff/disclosure/", include("gongkai.disclosure.staff_urls")),
+    path("staff/inbox/", include("gongkai.notifications.urls")),
     path("staff/", include("gongkai.core.staff_urls")),
     path("staff/calendar/", include("gongkai.workcalendar.urls")),
     path("api/v1/", api_urls()),

@@ -22,6 +22,7 @@ export DATABASE_URL="${DATABASE_URL:-sqlite:///$PWD/var/gongkai.sqlite3}"
 export GONGKAI_HOST="${GONGKAI_HOST:-127.0.0.1}"
 export GONGKAI_PORT="${GONGKAI_PORT:-8000}"
 "$VENV/bin/gongkai" migrate --noinput -v 0
+"$VENV/bin/gongkai" createcachetable -v 0
 "$VENV/bin/gongkai" collectstatic --noinput -v 0
 "$VENV/bin/gongkai" demo
 "$VENV/bin/gongkai" search rebuild

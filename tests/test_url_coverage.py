@@ -50,6 +50,7 @@ PUBLIC_URL_NAMES = {
     "disclosure_public:message", "disclosure_public:withdraw", "disclosure_public:attachment",
     "disclosure_letters:public_download",
     "api:disclosure_submit", "api:disclosure_track",  # 依申请公开 API: POST-only submission; lookup needs the code
+    "disclosure_public:payment", "api:disclosure_report_payment",  # 我已缴费: POST only, after the lookup / with the code
 }
 # Public URLs whose anonymous GET legitimately is not 200 (method or state).
 PUBLIC_NON_200 = {
@@ -62,6 +63,7 @@ PUBLIC_NON_200 = {
     "disclosure_public:correction": {405}, "disclosure_public:message": {405},  # POST only
     "disclosure_letters:public_download": {404},  # only the applicant's frozen letters, after the lookup
     "api:disclosure_submit": {405}, "api:disclosure_track": {404},  # POST only; wrong/missing 查询码 → 404
+    "disclosure_public:payment": {405}, "api:disclosure_report_payment": {405},  # POST only
 }
 
 # Any verified staff member may open these, and they show only the user's own data or
@@ -77,6 +79,7 @@ SELF_SERVICE_URL_NAMES = {
     "disclosure_public:mine",   # 我的申请: only requests the signed-in user submitted
     "disclosure_staff:queue",   # 依申请公开 queue: only requests of the user's own organisations
     "api:disclosure_queue", "api:disclosure_register",  # the same queue in the API (POST registers)
+    "notifications:inbox",      # 站内消息: only the signed-in user's own messages
 }
 
 # Patterns without a name, by route: the concrete URL the test requests.

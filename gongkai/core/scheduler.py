@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 # relies on the periodic search change-log safety net and `gongkai search rebuild`).
 CATCH_UP = timedelta(days=7)
 # Each round enqueues every task; refresh_deadline_flags skips requests already computed today,
-# so the 即将到期/已超期 flags move once a day at the first round after midnight.
+# so the 即将到期/已超期 flags move once a day at the first round after midnight; it then sends the
+# deadline reminders (站内消息, deduplicated per request and due date, so every round is safe).
 PERIODIC_TASKS = ("gongkai.policies.tasks.apply_search_changes", "gongkai.disclosure.tasks.refresh_deadline_flags")
 
 

@@ -16,12 +16,12 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from gongkai.accounts.access import deny, organisations_for, user_has_org_perm
 from gongkai.accounts.roles import Perm
+from gongkai.core.cache import count_hit, hits
 from gongkai.disclosure import crypto
 from gongkai.disclosure.models import DisclosureRequest
 
@@ -97,18 +97,16 @@ def access_request_by_receipt(receipt_no: str, query_code: str, *,
     """Public lookup by 受理编号 + 查询码. A wrong code, a missing number and a throttled number
     all raise the same ``Http404``; the check is constant-time (a missing number costs the same
     hash work). After ``LOOKUP_MAX_FAILURES`` wrong codes in ``LOOKUP_WINDOW_SECONDS`` the number
-    is locked for the rest of the window (per process cache)."""
+    is locked for the rest of the window. The failures are counted in the shared cache
+    (``gongkai.core.cache``), so every web process and node sees the same count."""
     receipt_no = (receipt_no or "").strip().upper()
     key = _throttle_key(receipt_no)
-    failures = int(cache.get(key, 0))
+    failures = hits(key)
     obj = DisclosureRequest.objects.select_related("organisation").filter(receipt_no=receipt_no).first()
     ok = crypto.check_query_code(query_code or "", obj.query_code_hash if obj else None)
     if failures >= LOOKUP_MAX_FAILURES or obj is None or not ok:
-        try:
-            cache.incr(key)
-        except ValueError:
-            cache.set(key, 1, LOOKUP_WINDOW_SECONDS)
-        if failures + 1 == LOOKUP_MAX_FAILURES:
+        # Atomic: exactly one process sees the count reach the limit and writes the audit row.
+        if count_hit(key, LOOKUP_WINDOW_SECONDS) == LOOKUP_MAX_FAILURES:
             from gongkai.core.audit import record
             from gongkai.core.models import AuditEvent
 

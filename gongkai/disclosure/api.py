@@ -1,8 +1,9 @@
 """依申请公开开放接口 ``/api/v1/disclosure/`` (issue 4 §7).
 
 Public: ``POST /requests`` (网上申请, ``Idempotency-Key`` header required: the same key returns
-the same receipt and 查询码) and ``GET /requests/{receipt_no}?code=…`` (查询办理进度; a wrong
-code and a missing number are the same 404).
+the same receipt and 查询码), ``GET /requests/{receipt_no}?code=…`` (查询办理进度; a wrong
+code and a missing number are the same 404) and ``POST /requests/{receipt_no}/payment`` (我已缴费,
+authorised the same way with the 查询码 in the body).
 
 Staff (browser session with CSRF, or ``Authorization: Bearer gk_…``): the queue, a masked
 detail, staff registration and one POST per workflow service. The endpoints are thin: requests
@@ -13,13 +14,14 @@ Chinese 422; a stale ``expected_version`` is a 409.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import functools
 from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, TypeVar
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from django.utils import timezone
@@ -31,10 +33,12 @@ from ninja.security import HttpBearer, django_auth
 from gongkai.accounts.models import Organisation, User
 from gongkai.api.services import api_token_authenticate
 from gongkai.core.audit import client_ip
+from gongkai.core.cache import count_hit
 from gongkai.disclosure import selectors
 from gongkai.disclosure.access import access_request, access_request_by_receipt
 from gongkai.disclosure.models import Consultation, DisclosureRequest, FeeNotice, RequestEvent
-from gongkai.disclosure.services import letters, personal_data, submission, workflow
+from gongkai.disclosure.services import letters, past_answers, payments, personal_data, submission, workflow
+from gongkai.disclosure.services.deadlines import deadline_state
 from gongkai.domain.disclosure_outcomes import OUTCOMES, Outcome
 
 router = Router(tags=["依申请公开"])
@@ -57,6 +61,10 @@ EVENT_LABELS = {
     "extended": "延期答复",
     "fee_noticed": "收费通知",
     "fee_paid": "缴费",
+    "payment_reported": "申请人报告已缴费",
+    "payment_report_rejected": "退回缴费报告",
+    "answer_published": "公开答复摘要",
+    "answer_withdrawn": "撤下公开的答复",
     "reply_drafted": "拟定答复",
     "reply_submitted": "提交审核",
     "legal_review": "法制审核",
@@ -133,6 +141,39 @@ class TimelineOut(Schema):
     note: str
 
 
+class PaymentReportOut(Schema):
+    reported_on: date
+    reference: str
+    state: str
+    state_label: str
+    reject_reason: str
+
+
+class FeeTrackOut(Schema):
+    """收费通知 as the applicant sees it: ``payment_due`` comes from the replayed clock (20 working
+    days from receiving the notice, 国办函〔2020〕109号)."""
+
+    method: str
+    method_label: str
+    amount: int
+    explanation: list[str]
+    noticed_on: date
+    payment_due: date | None
+    paid_on: date | None
+    payment_instructions: str
+    can_report_payment: bool
+    reports: list[PaymentReportOut]
+
+
+class PaymentReportIn(Schema):
+    """我已缴费: the 查询码 (as for tracking), the 交易流水号 and optionally the receipt file."""
+
+    code: str
+    reference: str
+    receipt_name: str = ""
+    receipt_base64: str = ""
+
+
 class TrackOut(Schema):
     receipt_no: str
     organisation_name: str
@@ -147,6 +188,7 @@ class TrackOut(Schema):
     closed_on: date | None
     due_explanation: list[str]
     timeline: list[TimelineOut]
+    fee: FeeTrackOut | None = None
 
 
 class QueueItemOut(Schema):
@@ -464,18 +506,12 @@ def _detail(obj: DisclosureRequest) -> dict[str, Any]:
     }
 
 
-def _rate_limited(request: HttpRequest) -> bool:
-    """Fixed one-minute window per client IP in the cache; over the limit nothing is written."""
-    minute = int(timezone.now().timestamp() // 60)
+def _rate_limited(request: HttpRequest, *, now: datetime | None = None) -> bool:
+    """Fixed one-minute window per client IP, counted in the shared cache (every process and node
+    sees the same count, ``gongkai.core.cache``); over the limit nothing is written."""
+    minute = int((now or timezone.now()).timestamp() // 60)
     key = f"disclosure:api-submit:{client_ip(request) or '-'}:{minute}"
-    if cache.add(key, 1, 120):
-        return SUBMIT_RATE_PER_MINUTE < 1
-    try:
-        count = cache.incr(key)
-    except ValueError:
-        cache.set(key, 1, 120)
-        count = 1
-    return count > SUBMIT_RATE_PER_MINUTE
+    return count_hit(key, 120) > SUBMIT_RATE_PER_MINUTE
 
 
 # --- Public endpoints --------------------------------------------------------------------------------
@@ -508,12 +544,57 @@ def disclosure_submit(request: HttpRequest, payload: SubmissionIn,
 def disclosure_track(request: HttpRequest, receipt_no: str, code: str = "") -> Any:
     """受理编号或查询码不正确一律返回 404（同一受理编号多次输错后暂时锁定）。只返回申请人可见的办理记录。"""
     obj = access_request_by_receipt(receipt_no, code, request=request)
+    return _track(obj)
+
+
+@router.post("/requests/{receipt_no}/payment", auth=None, response={200: TrackOut, 404: ErrorOut, 422: ErrorOut},
+             summary="报告已缴纳信息处理费（凭受理编号和查询码）")
+@_guard
+def disclosure_report_payment(request: HttpRequest, receipt_no: str, payload: PaymentReportIn) -> Any:
+    """我已缴费：请求体带查询码（与查询办理进度相同，错误一律 404）、交易流水号，可附缴费凭证
+    （`receipt_base64`，按文件内容检查类型）。机关核实到账后才恢复计算答复期限；机关因逾期未缴费不再处理后，
+    报告一律拒绝（422）。"""
+    obj = access_request_by_receipt(receipt_no, payload.code, request=request)
+    receipt = None
+    if payload.receipt_base64:
+        try:
+            data = base64.b64decode(payload.receipt_base64, validate=True)
+        except (binascii.Error, ValueError):
+            return Status(422, {"detail": "缴费凭证应为 Base64 编码的文件内容。", "errors": {"receipt_base64": "格式不正确"}})
+        receipt = (payload.receipt_name or "缴费凭证", data)
+    user = request.user if getattr(request.user, "is_authenticated", False) else None
+    _call(payments.applicant_report_payment, request=obj, reference=payload.reference, receipt=receipt, user=user,
+          http_request=request)
+    return _track(DisclosureRequest.objects.select_related("organisation").get(pk=obj.pk))
+
+
+def _track(obj: DisclosureRequest) -> dict[str, Any]:
     return {
         "receipt_no": obj.receipt_no, "organisation_name": obj.organisation.name, "status": obj.status,
         "status_label": obj.status_label, "receipt_date": obj.received_on, "due_date": obj.due_date,
         "due_provisional": obj.due_provisional, "overdue": obj.overdue, "outcome": obj.outcome,
         "outcome_label": _outcome_label(obj), "closed_on": obj.closed_on, "due_explanation": _explanation(obj),
         "timeline": [_event(e) for e in selectors.timeline(obj, applicant_view=True)],
+        "fee": _fee_track(obj),
+    }
+
+
+def _fee_track(obj: DisclosureRequest) -> dict[str, Any] | None:
+    notice = FeeNotice.objects.filter(request=obj).first()
+    if notice is None:
+        return None
+    state = deadline_state(obj)
+    reports = payments.payment_reports(obj)
+    awaiting = obj.status == "awaiting_fee" and notice.paid_on is None
+    return {
+        "method": notice.method, "method_label": notice.get_method_display(), "amount": notice.amount,
+        "explanation": list(notice.explanation), "noticed_on": notice.noticed_on,
+        "payment_due": state.fee_payment_due if state is not None else None, "paid_on": notice.paid_on,
+        "payment_instructions": (payments.payment_instructions_for(obj.organisation)
+                                 or payments.DEFAULT_PAYMENT_INSTRUCTIONS),
+        "can_report_payment": awaiting and not any(r.is_pending for r in reports),
+        "reports": [{"reported_on": r.reported_on, "reference": r.reference, "state": r.state,
+                     "state_label": r.get_state_display(), "reject_reason": r.reject_reason} for r in reports],
     }
 
 
@@ -648,6 +729,22 @@ _action("archive", "归档", VersionIn, _svc(workflow.request_archive))
 _action("withdraw", "登记申请人撤回", WithdrawIn, _svc(workflow.request_withdraw))
 _action("reopen", "重新办理（复议或诉讼后）", ReopenIn, _svc(workflow.request_reopen))
 _action("notes", "内部备注或告知申请人", NoteIn, _svc(workflow.request_add_note))
+
+
+class RejectReportIn(VersionIn):
+    reason: str
+
+
+class PublishAnswerIn(VersionIn):
+    title: str
+    summary: str
+
+
+_action("fee/reject-report", "退回申请人的缴费报告（理由申请人可见）", RejectReportIn,
+        _svc(payments.payment_report_reject))
+_action("answer/publish", "公开此答复（匿名摘要，予以公开或部分公开且已送达）", PublishAnswerIn,
+        _svc(past_answers.past_answer_publish))
+_action("answer/withdraw", "撤下公开的答复", VersionIn, _svc(past_answers.past_answer_withdraw))
 
 
 @router.post("/staff/requests/{uid}/reveal", auth=STAFF_AUTH, response={200: RevealOut, **ERRORS},

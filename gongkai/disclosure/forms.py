@@ -360,7 +360,23 @@ class AttachmentForm(ActionForm):
                                       (RequestAttachment.Kind.INTERNAL, "内部材料（申请人看不到）")])
 
 
+class RejectPaymentForm(ActionForm):
+    reason = forms.CharField(label="未通过核实的理由（申请人可见）", widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=1000, help_text="如：未查到该交易流水号的到账记录，请核对后重新报告。")
+
+
+class PublishAnswerForm(ActionForm):
+    title = forms.CharField(label="标题", max_length=100,
+                            help_text="概括所公开的信息，如“2025年义务教育阶段招生划片方案”。不得含申请人信息。")
+    summary = forms.CharField(label="公开内容摘要", max_length=500, widget=forms.Textarea(attrs={"rows": 4}),
+                              help_text="写明公开了什么、在哪里可以获取；不写申请人姓名、证件号码、联系方式等个人信息。")
+
+
 class SettingsForm(forms.Form):
     legal_review_all_replies = forms.BooleanField(
         label="所有答复均经法制审核", required=False,
         help_text="默认只有予以公开以外的答复须经法制审核；勾选后予以公开的答复也须审核。")
+    payment_instructions = forms.CharField(
+        label="信息处理费缴费方式", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="收款单位、开户银行和账号，或网上缴费渠道；申请人在查询页面缴费时看到。不填则沿用上级机关的设置，"
+                  "均未填写的提示申请人向本机关领取非税收入缴款书。")

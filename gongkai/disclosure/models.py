@@ -74,6 +74,10 @@ class DisclosureSettings(models.Model):
         "所有答复均经法制审核", default=False,
         help_text="默认只有予以公开以外的答复须经法制审核；勾选后所有答复都须审核。",
     )
+    payment_instructions = models.TextField(
+        "信息处理费缴费方式", blank=True, max_length=1000,
+        help_text="收款单位、开户银行和账号或网上缴费渠道等，申请人在查询页面缴费时看到（下级机关未填写的沿用上级机关的）。",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -269,6 +273,7 @@ class RequestAttachment(models.Model):
         CORRECTION = "correction", "补正材料"
         RELEASED = "released", "公开的政府信息"
         INTERNAL = "internal", "内部材料"
+        PAYMENT = "payment", "缴费凭证"
 
     request = models.ForeignKey(DisclosureRequest, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField("类型", max_length=12, choices=Kind.choices)
@@ -366,6 +371,51 @@ class FeeNotice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id} {self.amount}元"
+
+
+class FeePaymentReport(models.Model):
+    """申请人报告已缴费 (国办函〔2020〕109号): the applicant's word that the fee was paid, with the
+    transaction reference (交易流水号) and an optional receipt. It never resumes the clock by
+    itself: staff confirm it with ``workflow.fee_paid`` (the clock resumes on the payment day they
+    record) or reject it with a reason the applicant sees (``services.payments``)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待核实"
+        CONFIRMED = "confirmed", "已确认缴费"
+        REJECTED = "rejected", "未通过核实"
+
+    request = models.ForeignKey(DisclosureRequest, on_delete=models.CASCADE, related_name="payment_reports")
+    fee_notice = models.ForeignKey(FeeNotice, on_delete=models.CASCADE, related_name="payment_reports")
+    reference = models.CharField("交易流水号", max_length=64)
+    receipt = models.ForeignKey("RequestAttachment", verbose_name="缴费凭证", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    reported_on = models.DateField("报告日期")
+    reported_at = models.DateTimeField("报告时间", auto_now_add=True)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    after_due = models.BooleanField("报告时缴费期限已届满", default=False)
+    state = models.CharField("核实结果", max_length=12, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField("核实时间", null=True, blank=True)
+    reject_reason = models.TextField("未通过核实的理由", blank=True)
+
+    class Meta:
+        verbose_name = "缴费报告"
+        verbose_name_plural = "缴费报告"
+        ordering = ["reported_at", "id"]
+        constraints = [
+            # At most one report waits for staff at a time.
+            models.UniqueConstraint(fields=["request"], condition=models.Q(state="pending"),
+                                    name="fee_report_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id} {self.reference}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == FeePaymentReport.State.PENDING
 
 
 class Consultation(models.Model):
@@ -490,6 +540,39 @@ class Letter(models.Model):
 
     def _stored_frozen(self) -> bool:
         return self.pk is not None and Letter.objects.filter(pk=self.pk, status=Letter.Status.APPROVED).exists()
+
+
+class PublishedAnswer(models.Model):
+    """以往答复 — a delivered 予以公开/部分公开 reply that staff chose to publish (公开此答复), as a
+    short anonymised summary written by staff (title and what was released, never the applicant's
+    data). The pre-submission deflection search matches it (``services.past_answers``)."""
+
+    request = models.OneToOneField(DisclosureRequest, on_delete=models.CASCADE, related_name="published_answer")
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="+")
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name="答复机关", on_delete=models.PROTECT,
+                                     related_name="+")
+    outcome = models.CharField("答复类型", max_length=40, choices=OUTCOME_CHOICES)
+    answered_on = models.DateField("答复日期")
+    title = models.CharField("标题", max_length=100)
+    summary = models.TextField("公开内容摘要", max_length=500)
+    is_public = models.BooleanField("公开", default=True)
+    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    published_at = models.DateTimeField("公开时间")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "以往答复"
+        verbose_name_plural = "以往答复"
+        ordering = ["-answered_on", "-id"]
+        indexes = [models.Index(fields=["is_public", "answered_on"], name="pubans_public_answered")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def outcome_label(self) -> str:
+        return OUTCOMES[Outcome(self.outcome)].label
 
 
 # 行政复议/行政诉讼 and 条例第四十四条 records live in their own module (issue 4 §6).

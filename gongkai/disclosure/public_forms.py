@@ -184,3 +184,18 @@ class WithdrawForm(forms.Form):
     confirm = forms.BooleanField(label="我确认撤回这件申请，撤回后不能恢复",
                                  error_messages={"required": "请勾选确认撤回。"})
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class PaymentReportForm(forms.Form):
+    """我已缴费: the transaction reference and, optionally, the receipt (checked by content)."""
+
+    reference = forms.CharField(label="交易流水号", max_length=80,
+                                error_messages={"required": "请填写交易流水号（缴费凭证上的交易号或票据号）。"},
+                                help_text="见银行回单、网上缴费记录或非税收入缴款书，如 2026061512345678。")
+    receipt = forms.FileField(label="缴费凭证（选填）", required=False,
+                              help_text=f"回单截图或扫描件，支持 {ALLOWED}。")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["reference"].widget.attrs.update({"autocomplete": "off", "spellcheck": "false",
+                                                      "class": "input"})

@@ -16,6 +16,7 @@ urlpatterns = [
     path("chaxun/<uuid:uid>/huizhi.pdf", views.receipt, name="receipt"),
     path("chaxun/<uuid:uid>/buzheng/", views.correction, name="correction"),
     path("chaxun/<uuid:uid>/liuyan/", views.message, name="message"),
+    path("chaxun/<uuid:uid>/jiaofei/", views.payment, name="payment"),
     path("chaxun/<uuid:uid>/chehui/", views.withdraw, name="withdraw"),
     path("chaxun/<uuid:uid>/wenjian/<int:attachment_id>/", views.attachment, name="attachment"),
     path("wode/", views.mine, name="mine"),

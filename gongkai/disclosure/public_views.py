@@ -15,6 +15,7 @@ import secrets
 import uuid
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,18 +29,27 @@ from django.views.decorators.http import require_http_methods, require_POST
 from gongkai.disclosure import crypto
 from gongkai.disclosure.access import access_request_by_receipt, access_request_for_applicant
 from gongkai.disclosure.crypto import mask_id_number, mask_phone_number
-from gongkai.disclosure.models import DeliveryMethod, DisclosureRequest, FormWanted, IdType, RequestAttachment
+from gongkai.disclosure.models import (
+    DeliveryMethod,
+    DisclosureRequest,
+    FeeNotice,
+    FormWanted,
+    IdType,
+    RequestAttachment,
+)
 from gongkai.disclosure.public_forms import (
     ApplicationForm,
     CorrectionForm,
     LookupForm,
     MessageForm,
+    PaymentReportForm,
     WithdrawForm,
     organisations_accepting,
     read_uploads,
 )
 from gongkai.disclosure.public_receipt import receipt_pdf
 from gongkai.disclosure.selectors import applicant_requests, receipt_explanation, timeline
+from gongkai.disclosure.services import past_answers, payments
 from gongkai.disclosure.services.deadlines import deadline_state
 from gongkai.disclosure.services.submission import clean_application, request_submit_online
 from gongkai.disclosure.services.workflow import (
@@ -85,7 +95,9 @@ EVENT_LABELS = {
     "consultation_ended": "征求意见结束",
     "extended": "延期答复",
     "fee_noticed": "收费通知",
-    "fee_paid": "已缴费",
+    "fee_paid": "机关确认已缴费，答复期限恢复计算",
+    "payment_reported": "您报告已缴费",
+    "payment_report_rejected": "缴费报告未通过核实",
     "closed": "办结",
     "reopened": "重新办理",
     "applicant_message": "您的留言",
@@ -154,7 +166,7 @@ def _save_draft(request: HttpRequest, *, org: int, data: dict[str, Any], files: 
     }
 
 
-def _copy_service_errors(form: ApplicationForm, exc: ValidationError) -> None:
+def _copy_service_errors(form: forms.Form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.error_dict.items():
             target = field if field in form.fields else None
@@ -216,6 +228,11 @@ def _deflection(description: str) -> list[Any]:
         return list(results.hits)
     except Exception:  # noqa: BLE001 — the search is a courtesy; the application must go on without it
         return []
+
+
+def _past_answers(description: str) -> list[Any]:
+    """以往答复 (published, anonymised summaries of earlier replies) sharing the description's words."""
+    return past_answers.matching_past_answers(description)
 
 
 def _summary(draft: dict[str, Any]) -> list[tuple[str, str, str]]:
@@ -292,7 +309,8 @@ def check(request: HttpRequest) -> HttpResponse:
     elif draft.get("submitted"):
         return redirect("disclosure_public:done")
     context = {"rows": _summary(draft), "key": draft["key"], "errors": errors,
-               "matches": _deflection(draft["data"]["description"]), "past_answers": []}
+               "matches": _deflection(draft["data"]["description"]),
+               "past_answers": _past_answers(draft["data"]["description"])}
     return render(request, "disclosure/public/check.html", context, status=400 if errors else 200)
 
 
@@ -394,7 +412,7 @@ def _status_context(request: HttpRequest, req: DisclosureRequest, **extra: Any) 
                "mine": e.kind == "applicant_message"} for e in timeline(req, applicant_view=True)]
     files = req.attachments.filter(visible_to_applicant=True).filter(
         Q(kind=RequestAttachment.Kind.RELEASED) | Q(kind=RequestAttachment.Kind.APPLICANT)
-        | Q(kind=RequestAttachment.Kind.CORRECTION))
+        | Q(kind=RequestAttachment.Kind.CORRECTION) | Q(kind=RequestAttachment.Kind.PAYMENT))
     context = {
         "req": req, "status_help": STATUS_HELP[status], "state": state,
         "explanation": receipt_explanation(req), "events": events,
@@ -405,9 +423,34 @@ def _status_context(request: HttpRequest, req: DisclosureRequest, **extra: Any) 
         "can_withdraw": status in WITHDRAWABLE,
         "correction_form": CorrectionForm(initial={"description": req.description}),
         "message_form": MessageForm(),
+        **_fee_context(req, status, state),
     }
     context.update(extra)
     return context
+
+
+def _fee_context(req: DisclosureRequest, status: RequestStatus, state: Any) -> dict[str, Any]:
+    """The 信息处理费 box: the notice (amount, method, how it was computed), the payment deadline as
+    the replayed clock derives it (国办函〔2020〕109号: 20 working days from receiving the notice),
+    the organisation's payment instructions and the applicant's reports."""
+    notice = FeeNotice.objects.filter(request=req).first()
+    if notice is None:
+        return {"fee": None}
+    reports = payments.payment_reports(req)
+    pending = next((r for r in reports if r.is_pending), None)
+    awaiting = status is S.AWAITING_FEE and notice.paid_on is None
+    return {
+        "fee": notice,
+        "fee_due": state.fee_payment_due if state is not None else None,
+        "fee_overdue": bool(state is not None and state.fee_overdue),
+        "fee_awaiting": awaiting,
+        "payment_instructions": (payments.payment_instructions_for(req.organisation)
+                                 or payments.DEFAULT_PAYMENT_INSTRUCTIONS),
+        "payment_reports": reports,
+        "payment_pending": pending,
+        "can_report_payment": awaiting and pending is None,
+        "payment_form": PaymentReportForm(),
+    }
 
 
 @login_not_required
@@ -441,6 +484,31 @@ def correction(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
                 return redirect("disclosure_public:status", uid=req.uid)
     return render(request, "disclosure/public/status.html",
                   _status_context(request, req, correction_form=form), status=400)
+
+
+@login_not_required
+@require_POST
+def payment(request: HttpRequest, uid: uuid.UUID) -> HttpResponse:
+    """我已缴费: the transaction reference and an optional receipt; staff then confirm or reject."""
+    req = applicant_access(request, uid)
+    form = PaymentReportForm(request.POST, request.FILES)
+    if form.is_valid():
+        upload = form.cleaned_data.get("receipt")
+        files, file_errors = read_uploads([upload] if upload else [])
+        for text in file_errors:
+            form.add_error("receipt", text)
+        if not file_errors:
+            try:
+                payments.applicant_report_payment(request=req, reference=form.cleaned_data["reference"],
+                                                  receipt=files[0] if files else None, user=_user(request),
+                                                  http_request=request)
+            except ValidationError as exc:
+                _copy_service_errors(form, exc)
+            else:
+                messages.success(request, "已收到您的缴费报告。机关核实到账后恢复计算答复期限，核实结果将在本页显示。")
+                return redirect("disclosure_public:status", uid=req.uid)
+    return render(request, "disclosure/public/status.html",
+                  _status_context(request, req, payment_form=form), status=400)
 
 
 @login_not_required

@@ -10,7 +10,7 @@ app_name = "disclosure_staff"
 _REQUEST_ACTIONS = (
     "confirm_receipt", "assign", "ask_correction", "receive_correction", "abandon", "consultation_start",
     "extend", "fee_notice", "fee_paid", "stop", "draft", "submit_review", "legal_review", "approve", "deliver",
-    "archive", "withdraw", "reopen", "note", "attachment",
+    "archive", "withdraw", "reopen", "note", "attachment", "reject_payment", "publish_answer", "withdraw_answer",
 )
 
 urlpatterns = [

@@ -39,12 +39,13 @@ from gongkai.disclosure.models import (
     Consultation,
     DisclosureRequest,
     FeeNotice,
+    PublishedAnswer,
     Reply,
     RequestAttachment,
 )
 from gongkai.disclosure.services import attachments as attachment_services
 from gongkai.disclosure.services import deadlines as clock
-from gongkai.disclosure.services import letters, submission, workflow
+from gongkai.disclosure.services import letters, past_answers, payments, submission, workflow
 from gongkai.disclosure.services.deadlines import deadline_state
 from gongkai.disclosure.services.personal_data import REVEALABLE, reveal_personal_data
 from gongkai.domain.disclosure_deadlines import DeadlineState
@@ -64,6 +65,8 @@ EVENT_LABELS = {
     "fee_paid": "缴费", "reply_drafted": "拟定答复", "reply_submitted": "提交审核", "legal_review": "法制审核",
     "approval": "负责人审批", "closed": "办结", "archived": "归档", "reopened": "重新办理",
     "note": "内部备注", "message": "给申请人的留言", "applicant_message": "申请人留言",
+    "payment_reported": "申请人报告已缴费", "payment_report_rejected": "退回缴费报告",
+    "answer_published": "公开答复摘要", "answer_withdrawn": "撤下公开的答复",
 }
 NOTE_KINDS = ("note",)
 MESSAGE_KINDS = ("message", "applicant_message")
@@ -329,6 +332,21 @@ def _run_fee_paid(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], 
     return "已登记缴费，答复期限恢复计算。"
 
 
+def _run_reject_payment(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _: Any) -> str:
+    payments.payment_report_reject(request=obj, reason=d["reason"], **_svc(d, http))
+    return "已退回缴费报告，申请人可以看到理由。"
+
+
+def _run_publish_answer(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _: Any) -> str:
+    past_answers.past_answer_publish(request=obj, title=d["title"], summary=d["summary"], **_svc(d, http))
+    return "已公开答复摘要，申请人提交新申请前可以在“以往答复”中看到。"
+
+
+def _run_withdraw_answer(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _: Any) -> str:
+    past_answers.past_answer_withdraw(request=obj, **_svc(d, http))
+    return "已撤下公开的答复摘要。"
+
+
 def _run_stop(http: HttpRequest, obj: DisclosureRequest, d: dict[str, Any], _: Any) -> str:
     workflow.request_mark_stopped(request=obj, on=d["on"], **_svc(d, http))
     return "申请人逾期未缴费，已终止处理。"
@@ -406,6 +424,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("extend", "延期答复", f.ExtendForm, _run_extend, "同意延期"),
     Action("fee_notice", "收费通知", f.FeeForm, _run_fee, "发出收费通知", preview="试算费用"),
     Action("fee_paid", "登记缴费", f.OnForm, _run_fee_paid, "登记缴费"),
+    Action("reject_payment", "退回缴费报告", f.RejectPaymentForm, _run_reject_payment, "退回缴费报告"),
     Action("stop", "逾期未缴费，终止处理", f.OnForm, _run_stop, "终止处理"),
     Action("draft", "拟定答复", f.DraftForm, _run_draft, "保存答复草稿"),
     Action("submit_review", "提交审核", f.ActionForm, _run_submit_review, "提交审核"),
@@ -417,6 +436,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     Action("reopen", "重新办理", f.ReopenForm, _run_reopen, "重新办理"),
     Action("note", "备注与留言", f.NoteForm, _run_note, "保存"),
     Action("attachment", "上传文件", f.AttachmentForm, _run_attachment, "上传", multipart=True),
+    Action("publish_answer", "公开此答复", f.PublishAnswerForm, _run_publish_answer, "公开答复摘要"),
+    Action("withdraw_answer", "撤下公开的答复", f.ActionForm, _run_withdraw_answer, "撤下"),
 )}
 CONSULTATION_ACTIONS = ("consultation_deliver", "consultation_end")
 
@@ -461,7 +482,10 @@ def available_actions(user: Any, obj: DisclosureRequest, state: DeadlineState | 
         out.append("fee_notice")
     if (r.handle or r.register) and status is S.AWAITING_FEE:
         out.append("fee_paid")
-        if state is not None and state.fee_overdue:
+        reported = payments.pending_report(obj) is not None
+        if reported:
+            out.append("reject_payment")
+        if state is not None and state.fee_overdue and not reported:
             out.append("stop")
     if r.handle and status is S.IN_HANDLING:
         out.append("draft")
@@ -482,6 +506,10 @@ def available_actions(user: Any, obj: DisclosureRequest, state: DeadlineState | 
         out.append("reopen")
     if r.register or r.handle:
         out.append("attachment")
+    if (r.handle or r.approve) and past_answers.can_publish(obj):
+        out.append("publish_answer")
+        if PublishedAnswer.objects.filter(request=obj, is_public=True).exists():
+            out.append("withdraw_answer")
     out.append("note")
     return out
 
@@ -555,6 +583,8 @@ def _detail_context(request: HttpRequest, obj: DisclosureRequest,
         "replies": list(Reply.objects.filter(request=obj).select_related("drafted_by", "approved_by",
                                                                             "legal_reviewed_by")),
         "fee": FeeNotice.objects.filter(request=obj).first(),
+        "payment_reports": payments.payment_reports(obj),
+        "published_answer": PublishedAnswer.objects.filter(request=obj).first(),
         "deliveries": list(obj.deliveries.all()),
         "panel": _panel(user, obj, state, reply, consultations, failed),
         "failed_form": failed[2] if failed else None,
@@ -668,17 +698,23 @@ def settings_view(request: HttpRequest, org_id: int) -> HttpResponse:
     """依申请公开设置 (公开办负责人): legal review for every reply, not only non-full disclosures."""
     org = access_organisation(request.user, org_id, Perm.APPROVE, request=request)
     current = workflow.legal_review_for_all(org)
-    form = f.SettingsForm(request.POST or None, initial={"legal_review_all_replies": current})
+    own = payments.own_payment_instructions(org)
+    inherited = payments.payment_instructions_for(org)
+    form = f.SettingsForm(request.POST or None, initial={"legal_review_all_replies": current,
+                                                          "payment_instructions": own or ""})
     if request.method == "POST" and form.is_valid():
         try:
             workflow.disclosure_settings_update(actor=request.user, organisation=org, http_request=request,
-                                                legal_review_all_replies=form.cleaned_data["legal_review_all_replies"])
+                                                legal_review_all_replies=form.cleaned_data["legal_review_all_replies"],
+                                                payment_instructions=form.cleaned_data["payment_instructions"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
             messages.success(request, "已保存依申请公开设置。")
             return redirect("disclosure_staff:settings", org_id=org.pk)
-    return render(request, "disclosure/staff/settings.html", {"org": org, "form": form, "current": current},
+    return render(request, "disclosure/staff/settings.html",
+                  {"org": org, "form": form, "current": current,
+                   "inherited_instructions": inherited if not own else ""},
                   status=400 if form.errors else 200)
 
 

@@ -31,6 +31,7 @@ from gongkai.disclosure.models import (
     DisclosureRequest,
     DisclosureSettings,
     FeeNotice,
+    FeePaymentReport,
     Reply,
     RequestAttachment,
 )
@@ -105,16 +106,27 @@ def legal_review_for_all(organisation: Organisation) -> bool:
 
 @transaction.atomic
 def disclosure_settings_update(*, actor: Any, organisation: Organisation, legal_review_all_replies: bool,
+                               payment_instructions: str | None = None,
                                http_request: HttpRequest | None = None) -> DisclosureSettings:
-    """公开办负责人 sets whether every reply (not only those other than 予以公开) needs 法制审核."""
+    """公开办负责人 sets whether every reply (not only those other than 予以公开) needs 法制审核,
+    and (when given) the 信息处理费 payment instructions applicants see (收款单位、账号、网上缴费渠道)."""
     if actor is None or not user_has_org_perm(actor, organisation, Perm.APPROVE):
         raise _deny("只有公开办负责人可以修改依申请公开设置。")
     row, _ = DisclosureSettings.objects.select_for_update().get_or_create(organisation=organisation)
     before = row.legal_review_all_replies
+    before_instructions = row.payment_instructions
     row.legal_review_all_replies = bool(legal_review_all_replies)
+    if payment_instructions is not None:
+        text = payment_instructions.strip()
+        if len(text) > 1000:
+            raise ValidationError({"payment_instructions": "缴费方式不能超过1000个字。"})
+        row.payment_instructions = text
     row.save()
+    changed_instructions = row.payment_instructions != before_instructions
     record("disclosure.settings", request=http_request, actor=actor, organisation=organisation, obj=row,
-           before={"legal_review_all_replies": before}, after={"legal_review_all_replies": row.legal_review_all_replies})
+           before={"legal_review_all_replies": before},
+           after={"legal_review_all_replies": row.legal_review_all_replies,
+                  **({"payment_instructions_changed": True} if changed_instructions else {})})
     return row
 
 
@@ -474,9 +486,14 @@ def fee_paid(*, actor: Any, request: DisclosureRequest, on: date | None = None,
     before = snapshot(obj)
     add_clock_event(obj, event, actor=actor, status_from=obj.status, status_to=S.IN_HANDLING)
     FeeNotice.objects.filter(request=obj).update(paid_on=day)
+    # The applicant's 我已缴费 report waiting for staff (services.payments) is what this confirms.
+    confirmed = list(FeePaymentReport.objects.filter(request=obj, state=FeePaymentReport.State.PENDING)
+                     .values_list("pk", flat=True))
+    FeePaymentReport.objects.filter(pk__in=confirmed).update(
+        state=FeePaymentReport.State.CONFIRMED, decided_by=actor, decided_at=timezone.now())
     obj.status = S.IN_HANDLING
     return finish(obj, action="disclosure.fee_paid", actor=actor, before=before, http_request=http_request,
-                  fields=["status"])
+                  fields=["status"], extra_after={"payment_report": confirmed[0]} if confirmed else None)
 
 
 @transaction.atomic
@@ -492,6 +509,8 @@ def request_mark_stopped(*, actor: Any, request: DisclosureRequest, on: date | N
         raise ValidationError("本申请没有待缴费的收费通知。")
     if not state.fee_overdue:
         raise ValidationError(f"缴费期限至 {state.fee_payment_due}，期限届满前不能终止处理。")
+    if FeePaymentReport.objects.filter(request=obj, state=FeePaymentReport.State.PENDING).exists():
+        raise ValidationError("申请人已报告缴费，请先核实：确认缴费或退回缴费报告后，才能终止处理。")
     before = snapshot(obj)
     _close(obj, S.STOPPED, day=day, actor=actor,
            note="申请人逾期未按收费通知要求缴纳费用，不再处理其政府信息公开申请")

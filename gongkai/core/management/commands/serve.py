@@ -9,6 +9,7 @@ import subprocess
 import sys
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 
@@ -23,6 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         env = dict(os.environ, DJANGO_SETTINGS_MODULE="gongkai.settings")
+        # The shared cache table (throttles, rate limits) when the cache is the database; idempotent.
+        call_command("createcachetable", verbosity=0)
         children: list[subprocess.Popen[bytes]] = []
         if not options["no_worker"]:
             children.append(subprocess.Popen([sys.executable, "-m", "gongkai", "worker"], env=env))
