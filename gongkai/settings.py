@@ -87,6 +87,10 @@ INSTALLED_APPS = [
     "gongkai.api",
     "gongkai.notifications",
     "gongkai.enterprise",
+    "gongkai.statistics",
+    "gongkai.annual_reports",
+    "gongkai.push",
+    "gongkai.things",
 ]
 
 MIDDLEWARE = [
@@ -249,6 +253,19 @@ GONGKAI_SITE_CONTACT = os.environ.get("GONGKAI_SITE_CONTACT", "")  # 联系方�
 GONGKAI_SITE_ID_CODE = os.environ.get("GONGKAI_SITE_ID_CODE", "")  # 网站标识码
 GONGKAI_SITE_ICP = os.environ.get("GONGKAI_SITE_ICP", "")  # ICP备案号
 GONGKAI_SITE_PSB = os.environ.get("GONGKAI_SITE_PSB", "")  # 公安机关备案号
+
+# --- 订阅与推送 (gongkai/push): SMS / WeChat gateways, disabled while URL or key is empty -------
+# Requests are signed with HMAC-SM3 under the key (gongkai/push/gateways.py has the contract).
+GONGKAI_SITE_URL = os.environ.get("GONGKAI_SITE_URL", "").strip()  # absolute links in e-mail/SMS
+GONGKAI_PUSH_SMS_URL = os.environ.get("GONGKAI_PUSH_SMS_URL", "").strip()
+GONGKAI_PUSH_SMS_KEY = os.environ.get("GONGKAI_PUSH_SMS_KEY", "").strip()
+GONGKAI_PUSH_WECHAT_URL = os.environ.get("GONGKAI_PUSH_WECHAT_URL", "").strip()
+GONGKAI_PUSH_WECHAT_KEY = os.environ.get("GONGKAI_PUSH_WECHAT_KEY", "").strip()
+GONGKAI_PUSH_WECHAT_TEMPLATE_ID = os.environ.get("GONGKAI_PUSH_WECHAT_TEMPLATE_ID", "").strip()
+GONGKAI_PUSH_GATEWAY_TIMEOUT = float(os.environ.get("GONGKAI_PUSH_GATEWAY_TIMEOUT", 10))
+GONGKAI_PUSH_BATCH_SIZE = int(os.environ.get("GONGKAI_PUSH_BATCH_SIZE", 100))
+GONGKAI_PUSH_MAX_ATTEMPTS = int(os.environ.get("GONGKAI_PUSH_MAX_ATTEMPTS", 6))
+GONGKAI_PUSH_LEASE_SECONDS = int(os.environ.get("GONGKAI_PUSH_LEASE_SECONDS", 300))
 
 # --- I18n -----------------------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

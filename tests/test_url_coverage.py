@@ -29,6 +29,8 @@ pytestmark = pytest.mark.django_db
 
 # Anyone may open these (anonymous GET must not fail with 4xx/5xx unless noted).
 PUBLIC_URL_NAMES = {
+    # 一件事一次办 (issue 6 §5): list, 一次告知 page and print version, 政务服务一本通, statistics.
+    "things:index", "things:detail", "things:print", "things:guide_docx", "things:statistics",
     "portal:home", "portal:gongkai_index", "portal:gongkai_zhidu",
     "portal:gongkai_fdzdgknr", "portal:gongkai_ysqgk", "portal:gongkai_nianbao", "portal:organisation",
     "portal:zhinan", "portal:services", "portal:interaction",
@@ -51,6 +53,14 @@ PUBLIC_URL_NAMES = {
     "disclosure_letters:public_download",
     "api:disclosure_submit", "api:disclosure_track",  # 依申请公开 API: POST-only submission; lookup needs the code
     "disclosure_public:payment", "api:disclosure_report_payment",  # 我已缴费: POST only, after the lookup / with the code
+    # 政府信息公开年报 (issue 5 §1): published versions only; the 栏目 replaces the portal placeholder.
+    "annual_reports_column", "annual_reports_public:organisation", "annual_reports_public:report",
+    "annual_reports_public:download",
+    # 推送 token links (no login; the token is the authority) and the signed gateway receipts.
+    "push:unsubscribe", "push:read", "push:feed", "push:receipt",
+    # 政策事项 (issue 6 §2–§3): the 政策计算器 (nothing stored), published items, the items API.
+    "enterprise_public:calculator", "enterprise_public:item", "api:policy_item_list", "api:policy_item_detail",
+    "api:policy_item_calculator",
 }
 # Public URLs whose anonymous GET legitimately is not 200 (method or state).
 PUBLIC_NON_200 = {
@@ -64,11 +74,16 @@ PUBLIC_NON_200 = {
     "disclosure_letters:public_download": {404},  # only the applicant's frozen letters, after the lookup
     "api:disclosure_submit": {405}, "api:disclosure_track": {404},  # POST only; wrong/missing 查询码 → 404
     "disclosure_public:payment": {405}, "api:disclosure_report_payment": {405},  # POST only
+    "annual_reports_public:report": {404}, "annual_reports_public:download": {404},  # A has published nothing
+    "push:read": {302}, "push:receipt": {405},  # read tracking redirects to the document; receipts: POST only
+    "api:policy_item_calculator": {405},  # 政策计算器 API: POST only
 }
 
 # Any verified staff member may open these, and they show only the user's own data or
 # system-wide non-organisation data; anonymous visitors are still refused.
 SELF_SERVICE_URL_NAMES = {
+    # 一件事一次办 queues: only the user's own departments' applications, tasks and payouts.
+    "things_staff:acceptance_queue", "things_staff:tasks", "things_staff:payouts",
     "staff:workbench",          # own memberships and organisations
     "accounts:two_factor",      # own second-factor devices
     "api:me", "api:token_list", "api:token_create",  # own account and tokens (same URL for both)
@@ -80,6 +95,13 @@ SELF_SERVICE_URL_NAMES = {
     "disclosure_staff:queue",   # 依申请公开 queue: only requests of the user's own organisations
     "api:disclosure_queue", "api:disclosure_register",  # the same queue in the API (POST registers)
     "notifications:inbox",      # 站内消息: only the signed-in user's own messages
+    "push:mine",                # 我的订阅: only the signed-in user's own subscriptions
+    "push_staff:list",          # 推送统计: only pushes of the user's own organisations
+    # 统计分析 and 考核通报 (issue 5 §2–§3): only the figures of the user's own organisations.
+    "statistics:dashboard", "statistics:assessment",
+    "annual_reports:list",      # 年度报告 list: only the reports of the user's own organisations
+    "enterprise_items:list",    # 政策事项: only the items the user's own organisations handle
+    "enterprise_public:mine", "api:policy_item_mine",  # 我可以享受的政策: only the user's own verified enterprise
 }
 
 # Patterns without a name, by route: the concrete URL the test requests.
@@ -138,6 +160,7 @@ def world(settings, tmp_path) -> dict[str, Any]:
         "object_id": org_a.pk,
         "content_type_id": ContentType.objects.get_for_model(Organisation).pk,
         "app_label": "accounts",
+        "year": 2025,  # 年度报告 (annual_reports, annual_reports_public)
         **_policy_fillers(org_a),
     }
     fillers["change_id"] = _disclosure_change(fillers["doc_id"], staff_a)
@@ -145,6 +168,18 @@ def world(settings, tmp_path) -> dict[str, Any]:
     fillers["receipt_no"] = _receipt_no(fillers["uid"])
     fillers.update(letter_id=_disclosure_letter(org_a, fillers["uid"]), fmt="pdf", letter_kind="reply")
     fillers.update(_disclosure_staff_fillers(org_a, staff_a, fillers["uid"]))
+    from gongkai.things.tests.url_fixtures import url_coverage_fillers
+
+    fillers.update(url_coverage_fillers(org_a))  # 一件事一次办 (issue 6 §5)
+    from gongkai.push.tests.helpers import url_fillers as push_fillers  # 订阅与推送 (issue 6 §4)
+
+    fillers.update(push_fillers(org_a, fillers["doc_id"]))
+    from gongkai.enterprise.tests.profile_helpers import url_fillers as enterprise_fillers
+
+    fillers.update(enterprise_fillers(org_a))  # 一企一档 (issue 6 §1)
+    from gongkai.enterprise.tests.item_helpers import url_fillers as item_fillers
+
+    fillers.update(item_fillers(org_a, fillers["doc_id"]))  # 政策事项 and 政策计算器 (issue 6 §2–§3)
     return {"org_a": org_a, "staff_a": staff_a, "staff_b": staff_b, "fillers": fillers}
 
 

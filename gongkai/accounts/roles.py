@@ -19,6 +19,8 @@ class OrgRole(models.TextChoices):
     PUBLISHER = "publisher", "信息发布员"
     ORG_ADMIN = "org_admin", "机关管理员"
     DEPARTMENT_HEAD = "department_head", "部门负责人"
+    # 企业服务专员 (市场监管/企业服务): 一企一档 of the enterprises in the organisation's area.
+    ENTERPRISE_SERVICE = "enterprise_service", "企业服务专员"
 
 
 class SystemRole(models.TextChoices):
@@ -38,6 +40,7 @@ class Perm:
     APPROVE = "request.approve"
     PUBLISH = "document.publish"
     APPROVE_DEPARTMENT = "document.approve_department"
+    MANAGE_ENTERPRISES = "enterprise.manage"
     MANAGE_ORGS = "system.manage_orgs"
     MANAGE_USERS = "system.manage_users"
     MANAGE_CALENDAR = "system.manage_calendar"
@@ -55,6 +58,8 @@ ORG_ROLE_PERMS: dict[str, frozenset[str]] = {
     OrgRole.ORG_ADMIN: frozenset({Perm.VIEW_RECORDS, Perm.EDIT_PROFILE, Perm.MANAGE_MEMBERS}),
     # Head of the drafting department: first of the two approvals for not disclosing a document.
     OrgRole.DEPARTMENT_HEAD: frozenset({Perm.VIEW_RECORDS, Perm.APPROVE_DEPARTMENT}),
+    # Enterprise profiles (一企一档) of the organisation's 行政区划: edit, import, verify claims.
+    OrgRole.ENTERPRISE_SERVICE: frozenset({Perm.VIEW_RECORDS, Perm.MANAGE_ENTERPRISES}),
 }
 
 SYSTEM_ROLE_PERMS: dict[str, frozenset[str]] = {

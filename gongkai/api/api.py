@@ -258,6 +258,8 @@ def token_revoke(request: HttpRequest, token_id: int) -> Any:
 api.add_router("/calendar/", "gongkai.workcalendar.api.router")
 api.add_router("/policies/", "gongkai.policies.api.router")
 api.add_router("/disclosure/", "gongkai.disclosure.api.router")
+api.add_router("/enterprises/", "gongkai.enterprise.api.router")
+api.add_router("/policy-items/", "gongkai.enterprise.api_items.router")
 
 
 def api_urls() -> Any:

@@ -146,6 +146,8 @@ USERS: tuple[DemoUser, ...] = (
     DemoUser("hn_publisher", "演示信息发布员（省政府办公厅）", _S, org="hunan-office", role=OrgRole.PUBLISHER),
     DemoUser("hn_orgadmin", "演示机关管理员（省政府办公厅）", _S, org="hunan-office", role=OrgRole.ORG_ADMIN),
     DemoUser("hn_depthead", "演示部门负责人（省政府办公厅）", _S, org="hunan-office", role=OrgRole.DEPARTMENT_HEAD),
+    DemoUser("hn_qiye", "演示企业服务专员（省政府办公厅）", _S, org="hunan-office", role=OrgRole.ENTERPRISE_SERVICE),
+    DemoUser("hnsj_qiye", "演示企业服务专员（省市场监管局）", _S, org="hunan-samr", role=OrgRole.ENTERPRISE_SERVICE),
     DemoUser("hncz_publisher", "演示信息发布员（省财政厅）", _S, org="hunan-finance", role=OrgRole.PUBLISHER),
     DemoUser("hncz_head", "演示部门负责人（省财政厅）", _S, org="hunan-finance", role=OrgRole.DEPARTMENT_HEAD),
     DemoUser("hncz_registrar", "演示登记员（省财政厅）", _S, org="hunan-finance", role=OrgRole.REGISTRAR),

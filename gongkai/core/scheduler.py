@@ -30,7 +30,13 @@ CATCH_UP = timedelta(days=7)
 # Each round enqueues every task; refresh_deadline_flags skips requests already computed today,
 # so the 即将到期/已超期 flags move once a day at the first round after midnight; it then sends the
 # deadline reminders (站内消息, deduplicated per request and due date, so every round is safe).
-PERIODIC_TASKS = ("gongkai.policies.tasks.apply_search_changes", "gongkai.disclosure.tasks.refresh_deadline_flags")
+PERIODIC_TASKS = ("gongkai.policies.tasks.apply_search_changes", "gongkai.disclosure.tasks.refresh_deadline_flags",
+                  # 条例第四十九条 annual-report reminders (deduplicated per organisation, year and stage).
+                  "gongkai.annual_reports.tasks.send_report_reminders",
+                  # 推送发件箱: due and retried push messages (claims skip each other; safe every minute).
+                  "gongkai.push.tasks.deliver_push_outbox",
+                  # 政策匹配快照: all published items once a day (returns at once when today's are there).
+                  "gongkai.enterprise.matching.refresh_match_snapshots")
 
 
 @dataclass

@@ -105,7 +105,8 @@ def receipt_pdf(req: DisclosureRequest, *, tracking_url: str, explanation: Seque
         ("信息提供形式", req.get_form_wanted_display()),
         ("获取方式", req.get_delivery_method_display()),
     ]
-    label_width = 30 * mm
+    # Wide enough for the longest label (统一社会信用代码, 8 characters at 11 pt) plus a gap.
+    label_width = max(pdf.stringWidth(label, font, 11) for label, _ in rows) + 5 * mm
     text_width = right - qr_size - 5 * mm - left - label_width
     for label, value in rows:
         pdf.setFont(font, 11)

@@ -131,6 +131,102 @@ class EnterpriseQualification(models.Model):
         return f"{self.kind}（{self.enterprise_id}）"
 
 
+class EnterpriseClaim(models.Model):
+    """企业认领: an enterprise account claims a profile by 统一社会信用代码 + name; staff of the
+    enterprise's area verify or reject it. At most one verified claim per enterprise."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待核验"
+        VERIFIED = "verified", "已核验"
+        REJECTED = "rejected", "已驳回"
+        WITHDRAWN = "withdrawn", "已撤回"
+        REVOKED = "revoked", "已解除"
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="claims")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="认领账号", on_delete=models.CASCADE,
+                             related_name="enterprise_claims")
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    contact_name = models.CharField("联系人", max_length=50)
+    contact_phone = models.CharField("联系电话", max_length=20)  # personal data: shown masked
+    note = models.CharField("说明", max_length=300, blank=True)
+    submitted_at = models.DateTimeField("提交时间", auto_now_add=True)
+    decided_at = models.DateTimeField("处理时间", null=True, blank=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="处理人", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField("驳回或解除理由", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "企业认领"
+        verbose_name_plural = "企业认领"
+        ordering = ["-submitted_at", "-id"]
+        indexes = [models.Index(fields=["status", "submitted_at"], name="entclaim_status")]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise"], condition=models.Q(status="verified"),
+                                    name="entclaim_one_verified"),
+            models.UniqueConstraint(fields=["user"], condition=models.Q(status__in=["pending", "verified"]),
+                                    name="entclaim_one_open_per_user"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise}（{self.get_status_display()}）"
+
+    @property
+    def contact_phone_masked(self) -> str:
+        from gongkai.domain.identifiers import mask_phone
+
+        return mask_phone(self.contact_phone)
+
+
+class ImportJob(models.Model):
+    """企业名录导入任务: the uploaded file, its progress and its row-numbered errors. Small files run
+    at once; big ones in the background worker, the page polls the progress."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "正在导入"
+        SUCCEEDED = "succeeded", "导入完成"
+        REJECTED = "rejected", "有错误，未导入"
+        FAILED = "failed", "导入失败"
+
+    organisation = models.ForeignKey("accounts.Organisation", verbose_name="导入机关", on_delete=models.PROTECT,
+                                     related_name="+")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="导入人", null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    file_name = models.CharField("文件名", max_length=200)
+    file_format = models.CharField("格式", max_length=8)
+    data = models.BinaryField("文件内容", blank=True, default=b"")  # cleared when the job ends
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.QUEUED)
+    phase = models.CharField("阶段", max_length=20, blank=True)
+    done = models.PositiveIntegerField("已处理行数", default=0)
+    total = models.PositiveIntegerField("总行数", default=0)
+    created = models.PositiveIntegerField("新建", default=0)
+    updated = models.PositiveIntegerField("更新", default=0)
+    unchanged = models.PositiveIntegerField("未变化", default=0)
+    errors = models.JSONField("错误", default=list, blank=True)  # [[row, column, message], …]
+    summary = models.CharField("结果", max_length=300, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "企业导入任务"
+        verbose_name_plural = "企业导入任务"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.REJECTED, self.Status.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.finished:
+            return 100
+        return int(self.done * 100 / self.total) if self.total else 0
+
+
 class PolicyItem(models.Model):
     """政策事项: one benefit of a policy document, with its eligibility conditions."""
 
@@ -202,3 +298,31 @@ class ItemCondition(models.Model):
         from gongkai.domain.eligibility import Condition
 
         return Condition(self.field, Op(self.op), self.value, self.hard, self.source_text)
+
+
+class MatchSnapshot(models.Model):
+    """匹配结果快照 of one policy item (task F, issue 6 §3): which enterprises qualify (符合) and
+    which might (可能符合, a needed profile field is empty) on ``evaluated_on``, as bitsets keyed by
+    enterprise pk (bit ``pk`` set), zlib-compressed, with counts by region and size. Derived data,
+    written only by ``gongkai.enterprise.matching``: recomputed when the item is published or its
+    conditions change, and for every published item nightly."""
+
+    item = models.OneToOneField(PolicyItem, verbose_name="政策事项", on_delete=models.CASCADE, primary_key=True,
+                                related_name="match_snapshot")
+    computed_at = models.DateTimeField("计算时间")
+    evaluated_on = models.DateField("判定日期")
+    method = models.CharField("计算方式", max_length=10)  # "bitset" (all items) or "sql" (one item)
+    enterprise_count = models.PositiveIntegerField("参与匹配的企业数", default=0)
+    qualify_count = models.PositiveIntegerField("符合条件的企业数", default=0)
+    might_count = models.PositiveIntegerField("可能符合的企业数", default=0)
+    qualify_bits = models.BinaryField("符合条件的企业（位图）", default=b"")
+    might_bits = models.BinaryField("可能符合的企业（位图）", default=b"")
+    by_region = models.JSONField("按地区统计", default=dict)  # {region_code or "": [qualify, might]}
+    by_size = models.JSONField("按规模统计", default=dict)  # {size_class or "": [qualify, might]}
+
+    class Meta:
+        verbose_name = "政策匹配快照"
+        verbose_name_plural = "政策匹配快照"
+
+    def __str__(self) -> str:
+        return f"{self.item_id}: {self.qualify_count}/{self.might_count}"

@@ -34,6 +34,7 @@ from gongkai.policies.selectors import (
     public_interpretations,
     public_libraries,
 )
+from gongkai.statistics.services import count_attachment_download, count_document_view
 
 PAGE_SIZE = 20
 
@@ -246,6 +247,8 @@ def document_detail(request: HttpRequest, doc_id: int, print_view: bool = False)
     """文件页 with the gov.cn metadata table; ``?print=1`` or ``print/`` gives the print view."""
     document = get_public_document(doc_id)
     print_view = print_view or request.GET.get("print") == "1"
+    if not print_view and request.method == "GET":
+        count_document_view(document.pk)  # 统计分析: daily view counter
     page_url = request.build_absolute_uri(reverse("policies:document", args=[document.pk]))
     validity = validity_of(document)
     relations = relations_for(document)
@@ -279,6 +282,7 @@ def attachment_download(request: HttpRequest, doc_id: int, attachment_id: int) -
         handle = attachment.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("附件文件不存在。") from None
+    count_attachment_download(document.pk)  # 统计分析: daily download counter
     response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"

@@ -146,7 +146,7 @@ def test_every_demo_row_is_in_the_audit_trail_and_the_chain_verifies():
     actions = list(AuditEvent.objects.values_list("action", flat=True))
     assert actions.count("organisation.create") == len(ORGANISATIONS)
     assert actions.count("user.create") == len(USERS)
-    assert actions.count("membership.grant") == Membership.objects.count() == 13
+    assert actions.count("membership.grant") == Membership.objects.count() == 15
     assert actions.count("otp.device_create") == len(STAFF_USERNAMES)
     assert not AuditEvent.objects.filter(actor__isnull=False).exists()
     checked, broken = verify_chain()

@@ -155,11 +155,15 @@ def document_publish(*, actor: Any, document: Document, published_at: datetime |
         raise ValidationError("发布时间不能早于当前时间。")
     elif published_at < now:
         published_at = now
-    return _transition(action="document.publish", actor=actor, document=document, dst=DocStatus.PUBLISHED,
-                       perm=Perm.APPROVE, denied="只有公开办负责人可以批准发布。",
-                       expected_version=expected_version, request=request,
-                       extra={"published_at": published_at}, check=_check_publishable,
-                       detail="定时发布" if published_at > now else "")
+    published = _transition(action="document.publish", actor=actor, document=document, dst=DocStatus.PUBLISHED,
+                            perm=Perm.APPROVE, denied="只有公开办负责人可以批准发布。",
+                            expected_version=expected_version, request=request,
+                            extra={"published_at": published_at}, check=_check_publishable,
+                            detail="定时发布" if published_at > now else "")
+    from gongkai.push.services import create_push_for_document  # 精准推送: outbox rows in this transaction
+
+    create_push_for_document(published, actor=actor, request=request)
+    return published
 
 
 @transaction.atomic

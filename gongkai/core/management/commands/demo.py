@@ -72,3 +72,15 @@ class Command(BaseCommand):
         from gongkai.disclosure.demo import load_demo_requests
 
         load_demo_requests(self.stdout)
+        from gongkai.enterprise.demo import load_demo_enterprises
+
+        load_demo_enterprises(self.stdout)
+        from gongkai.enterprise.item_demo import load_demo_items
+
+        load_demo_items(self.stdout)
+        from gongkai.annual_reports.demo import load_demo_reports
+
+        load_demo_reports(self.stdout)
+        from gongkai.things.demo import load_demo_things
+
+        load_demo_things(self.stdout)
