@@ -61,6 +61,7 @@ PUBLIC_URL_NAMES = {
     # 政策事项 (issue 6 §2–§3): the 政策计算器 (nothing stored), published items, the items API.
     "enterprise_public:calculator", "enterprise_public:item", "api:policy_item_list", "api:policy_item_detail",
     "api:policy_item_calculator",
+    "api:things_list", "api:things_detail",  # 一件事一次办 API: the things and their 一次告知
 }
 # Public URLs whose anonymous GET legitimately is not 200 (method or state).
 PUBLIC_NON_200 = {
@@ -102,6 +103,10 @@ SELF_SERVICE_URL_NAMES = {
     "annual_reports:list",      # 年度报告 list: only the reports of the user's own organisations
     "enterprise_items:list",    # 政策事项: only the items the user's own organisations handle
     "enterprise_public:mine", "api:policy_item_mine",  # 我可以享受的政策: only the user's own verified enterprise
+    # 一件事一次办 API: the user's own applications (the same URL starts a draft by POST).
+    "api:things_application_list", "api:things_application_start",
+    # 订阅与推送 API: the user's own subscriptions (POST subscribes) and push messages.
+    "api:push_subscription_list", "api:push_subscribe", "api:push_message_list",
 }
 
 # Patterns without a name, by route: the concrete URL the test requests.

@@ -260,6 +260,8 @@ api.add_router("/policies/", "gongkai.policies.api.router")
 api.add_router("/disclosure/", "gongkai.disclosure.api.router")
 api.add_router("/enterprises/", "gongkai.enterprise.api.router")
 api.add_router("/policy-items/", "gongkai.enterprise.api_items.router")
+api.add_router("/things/", "gongkai.things.api.router")
+api.add_router("/push/", "gongkai.push.api.router")
 
 
 def api_urls() -> Any:
