@@ -101,8 +101,19 @@ def test_bad_application_gives_field_errors_in_chinese_and_creates_nothing(clien
 def test_submissions_over_the_rate_limit_get_429_and_create_nothing(client, world, settings):
     from gongkai.disclosure import api
 
+    from django.core.cache import cache
+    from django.utils import timezone
+
     limit = api.SUBMIT_RATE_PER_MINUTE
-    statuses = [submit(client, key=f"rate-limit-key-{i:05d}").status_code for i in range(limit + 3)]
+    # The window is a fixed clock minute: a run that straddles a minute boundary (a slow machine)
+    # legitimately starts a new count, so it is repeated inside one minute.
+    for attempt in range(3):
+        DisclosureRequest.objects.all().delete()
+        cache.clear()
+        minute = int(timezone.now().timestamp() // 60)
+        statuses = [submit(client, key=f"rate-limit-{attempt}-{i:05d}").status_code for i in range(limit + 3)]
+        if int(timezone.now().timestamp() // 60) == minute:
+            break
     assert statuses[:limit] == [201] * limit
     assert statuses[limit:] == [429] * 3
     assert DisclosureRequest.objects.count() == limit
