@@ -99,10 +99,10 @@ def test_bad_application_gives_field_errors_in_chinese_and_creates_nothing(clien
 
 
 def test_submissions_over_the_rate_limit_get_429_and_create_nothing(client, world, settings):
-    from gongkai.disclosure import api
-
     from django.core.cache import cache
     from django.utils import timezone
+
+    from gongkai.disclosure import api
 
     limit = api.SUBMIT_RATE_PER_MINUTE
     # The window is a fixed clock minute: a run that straddles a minute boundary (a slow machine)
