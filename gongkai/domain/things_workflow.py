@@ -20,6 +20,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Final
 
+from gongkai.domain.identifiers import mask_phone, mask_resident_id
+
 
 class ThingsError(ValueError):
     """A transition or merge the rules do not allow; ``str(error)`` is a Chinese message."""
@@ -343,10 +345,10 @@ def mask(value: str, field_type: str) -> str:
     ftype = FieldType(field_type)
     if ftype not in PERSONAL_TYPES or not value:
         return value
-    keep_head = 3 if ftype is FieldType.PHONE else 6
-    if len(value) <= keep_head + 4:
-        return "*" * len(value)
-    return value[:keep_head] + "*" * (len(value) - keep_head - 4) + value[-4:]
+    if ftype is FieldType.ID_NUMBER:
+        return mask_resident_id(value)
+    # mask_phone would show a 7-character number whole (3 + 4 kept); hide it entirely instead.
+    return "*" * len(value) if len(value) <= 7 else mask_phone(value)
 
 
 # ---------------------------------------------------------------- receipt number
