@@ -103,7 +103,13 @@ def mask_resident_id(number: str) -> str:
 
 
 def mask_phone(number: str) -> str:
+    """138****5678 for a mobile number (GB/T 35273 去标识化 practice); a shorter number keeps only
+    its last two characters, so at least four are always hidden and a 7-digit local number is never
+    shown whole."""
     digits = number.strip()
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    n = len(digits)
+    if n >= 11:
+        return digits[:3] + "*" * (n - 7) + digits[-4:]
+    if n >= 7:
+        return "*" * (n - 2) + digits[-2:]
+    return "*" * n

@@ -6,11 +6,14 @@ is the only writer."""
 
 from __future__ import annotations
 
+import json
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
 
+from gongkai.disclosure import crypto
 from gongkai.domain.things_workflow import (
     APPLICATION_LABELS,
     FIELD_TYPE_LABELS,
@@ -199,7 +202,9 @@ class Application(models.Model):
                                   on_delete=models.SET_NULL, related_name="thing_applications")
     status = models.CharField("状态", max_length=20, choices=list(APPLICATION_LABELS.items()),
                               default=ApplicationStatus.DRAFT)
-    form_data = models.JSONField("申请表", default=dict, blank=True)
+    # The form holds the applicant's contact person, phone and the like: personal data, so the
+    # whole JSON is stored SM4-GCM encrypted (``form_data`` below is the plaintext view).
+    form_data_cipher = models.TextField("申请表（密文）", blank=True, default="")
     receipt_no = models.CharField("受理编号", max_length=30, null=True, blank=True, unique=True)
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     accepted_on = models.DateField("受理日期", null=True, blank=True)
@@ -224,6 +229,18 @@ class Application(models.Model):
     @property
     def status_label(self) -> str:
         return ApplicationStatus(self.status).label
+
+    @property
+    def form_data(self) -> dict[str, Any]:
+        """申请表 answers, decrypted (a fresh dict each time: assign to change them)."""
+        if not self.form_data_cipher:
+            return {}
+        value = json.loads(crypto.decrypt(self.form_data_cipher))
+        return value if isinstance(value, dict) else {}
+
+    @form_data.setter
+    def form_data(self, value: dict[str, Any] | None) -> None:
+        self.form_data_cipher = crypto.encrypt(json.dumps(value, ensure_ascii=False, sort_keys=True)) if value else ""
 
 
 class ApplicationMaterial(models.Model):

@@ -100,6 +100,16 @@ def test_division_codes(raw, ok):
 def test_masking_for_display():
     assert mask_resident_id("11010519491231002X") == "110105********002X"
     assert mask_phone("13812345678") == "138****5678"
+    assert mask_phone("0731-88886666") == "073******6666"
+    assert mask_phone("8765432") == "*****32"  # a 7-digit local number is never shown whole
+    assert mask_phone("12345") == "*****"
+
+
+@given(st.text(alphabet="0123456789-", min_size=4, max_size=20))
+def test_phone_masking_always_hides_at_least_four_characters(number):
+    masked = mask_phone(number)
+    assert len(masked) == len(number.strip())
+    assert masked.count("*") >= 4
 
 
 @pytest.mark.parametrize("code", ["91330100716105852F", "91110108551385082Q", "914403001922038216"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
@@ -17,6 +18,11 @@ from gongkai.disclosure.models import DisclosureRequest
 
 REVEALABLE = {"id_number": "证件号码", "phone": "联系电话", "address": "通信地址"}
 _CIPHER_FIELDS = ("id_number_cipher", "phone_cipher", "address_cipher")
+# Other apps' SM4-GCM columns (no blind index): model label → encrypted fields.
+OTHER_CIPHER_COLUMNS = {
+    "push.Subscription": ("sms_phone", "wechat_openid"),
+    "things.Application": ("form_data_cipher",),
+}
 
 
 @transaction.atomic
@@ -64,3 +70,33 @@ def rotate_keys(*, batch_size: int = 200) -> tuple[int, int]:
             record("disclosure.rotate_key", object_type="disclosure.DisclosureRequest",
                    after={"key_id": current, "first": ids[0], "last": ids[-1]})
         last = ids[-1]
+
+
+def rotate_other_columns(*, batch_size: int = 200) -> dict[str, tuple[int, int]]:
+    """The same re-encryption for the encrypted columns of other apps (``OTHER_CIPHER_COLUMNS``):
+    per model, (rows checked, rows rewritten)."""
+    current = crypto.current_key().key_id
+    result: dict[str, tuple[int, int]] = {}
+    for label, fields in OTHER_CIPHER_COLUMNS.items():
+        model = apps.get_model(label)
+        checked = rewritten = 0
+        last = 0
+        while True:
+            ids = list(model._default_manager.filter(pk__gt=last).order_by("pk").values_list("pk", flat=True)[:batch_size])
+            if not ids:
+                break
+            with transaction.atomic():
+                for obj in model._default_manager.select_for_update().filter(pk__in=ids).order_by("pk").only("pk", *fields):
+                    checked += 1
+                    stale = [f for f in fields if getattr(obj, f) and crypto.key_id_of(getattr(obj, f)) != current]
+                    if not stale:
+                        continue
+                    for f in stale:
+                        setattr(obj, f, crypto.encrypt(crypto.decrypt(getattr(obj, f))))
+                    obj.save(update_fields=stale)
+                    rewritten += 1
+                record("disclosure.rotate_key", object_type=label,
+                       after={"key_id": current, "first": ids[0], "last": ids[-1]})
+            last = ids[-1]
+        result[label] = (checked, rewritten)
+    return result

@@ -84,3 +84,6 @@ class Command(BaseCommand):
         from gongkai.things.demo import load_demo_things
 
         load_demo_things(self.stdout)
+        from gongkai.push.demo import load_demo_push
+
+        load_demo_push(self.stdout)

@@ -1,4 +1,5 @@
-"""``gongkai disclosure rotate-key``: re-encrypt every request's personal data with the current
+"""``gongkai disclosure rotate-key``: re-encrypt every request's personal data (and the other apps'
+encrypted columns: push subscriptions' numbers, 一件事 application forms) with the current
 ``GONGKAI_FIELD_KEY`` (the previous key must be listed in ``GONGKAI_FIELD_OLD_KEYS``);
 ``gongkai disclosure recompute``: refresh every open request's cached due date and flags."""
 
@@ -21,13 +22,16 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["subcommand"] == "rotate-key":
-            from gongkai.disclosure.services.personal_data import rotate_keys
+            from gongkai.disclosure.services.personal_data import rotate_keys, rotate_other_columns
 
             try:
                 checked, rewritten = rotate_keys()
+                others = rotate_other_columns()
             except DecryptionError as exc:
                 raise CommandError(f"无法解密：{exc}") from None
             self.stdout.write(f"已检查 {checked} 件申请，重新加密 {rewritten} 件。")
+            for label, (checked, rewritten) in others.items():
+                self.stdout.write(f"{label}：已检查 {checked} 条，重新加密 {rewritten} 条。")
         else:
             from gongkai.disclosure.services.deadlines import recompute_open_requests
 
