@@ -81,6 +81,8 @@ class ItemMatchOut(Schema):
     url: str
     result: str
     result_label: str
+    # 预计可享受金额（元）by the item's 计算公式; null without a formula or when a needed figure is unknown.
+    estimated_amount: Decimal | None = None
     conditions: list[StateOut]
 
 
@@ -134,7 +136,7 @@ def _matches_out(matches: sel.Matches) -> dict[str, Any]:
     def one(view: sel.ItemView) -> dict[str, Any]:
         return {"id": view.item.pk, "title": view.item.title,
                 "url": reverse("enterprise_public:item", args=[view.item.pk]), "result": view.result.value,
-                "result_label": view.result.label,
+                "result_label": view.result.label, "estimated_amount": view.estimate,
                 "conditions": [{"text": c.text, "hard": c.hard, "state": c.state.value, "state_label": c.state.label}
                                for c in view.conditions]}
 

@@ -24,13 +24,15 @@ DEPARTMENT_SLUG = "hunan-finance"
 ITEMS: list[dict[str, Any]] = [
     {"title": "小微企业稳岗补贴", "benefit_type": "subsidy", "promised_days": 20,
      "amount_rule": "按上年度参保职工人数，每人500元，最高不超过10万元。",
+     "amount_formula": "min(employees * 500, 100000)",
      "materials_text": "申请表\n上年度社会保险缴费证明（部门共享，免提交）",
      "legal_basis": "本文件第三条", "conditions": [
          {"field": "region_code", "op": "within_region", "value": ["430000"], "source_text": "在湖南省内注册"},
          {"field": "size_class", "op": "in", "value": ["small", "micro"], "source_text": "属于小型或微型企业"},
          {"field": "is_individual", "op": "eq", "value": False, "source_text": "不含个体工商户"}]},
     {"title": "高新技术企业认定奖励", "benefit_type": "reward", "promised_days": 30,
-     "amount_rule": "首次认定的高新技术企业一次性奖励20万元。", "legal_basis": "本文件第五条", "conditions": [
+     "amount_rule": "首次认定的高新技术企业一次性奖励20万元。", "amount_formula": "200000",
+     "legal_basis": "本文件第五条", "conditions": [
          {"field": "region_code", "op": "within_region", "value": ["430100"], "source_text": "在长沙市注册"},
          {"field": "qualifications", "op": "qualification_valid", "value": "高新技术企业",
           "source_text": "持有有效期内的高新技术企业证书"},
@@ -45,7 +47,8 @@ ITEMS: list[dict[str, Any]] = [
          {"field": "tags", "op": "contains", "value": "出口企业", "source_text": "上年度有出口业绩"},
          {"field": "region_code", "op": "within_region", "value": ["430000"], "source_text": "在湖南省内注册"}]},
     {"title": "个体工商户社会保险补贴（免申即享）", "benefit_type": "subsidy", "no_application": True,
-     "amount_rule": "按月给予社会保险补贴300元，直接拨付，无需申请。", "legal_basis": "本文件第十条", "conditions": [
+     "amount_rule": "按月给予社会保险补贴300元（每年3600元），直接拨付，无需申请。", "amount_formula": "300 * 12",
+     "legal_basis": "本文件第十条", "conditions": [
          {"field": "is_individual", "op": "eq", "value": True, "source_text": "个体工商户"},
          {"field": "region_code", "op": "within_region", "value": ["430100"], "source_text": "在长沙市登记"}]},
 ]

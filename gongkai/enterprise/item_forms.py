@@ -15,6 +15,7 @@ from django import forms
 from django.utils import timezone
 
 from gongkai.accounts.models import Organisation
+from gongkai.domain.amount_formula import variables_help
 from gongkai.domain.eligibility import FIELDS, Op, Profile, Qualification
 from gongkai.domain.enterprise_size import SIZE_LABELS, SizeClass, SizeError, size_class
 from gongkai.domain.identifiers import IdentifierError, validate_division_code
@@ -35,7 +36,7 @@ class ItemForm(forms.Form):
     amount_rule = forms.CharField(label="兑现标准", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                   help_text="例如：按上年度研发投入的10%给予补助，最高不超过50万元。")
     amount_formula = forms.CharField(label="计算公式（可选）", max_length=200, required=False,
-                                     help_text="例如：min(研发投入 × 10%, 50)（万元）。仅作说明，不参与匹配。")
+                                     help_text=f"用于估算企业预计可享受的金额（元），不参与匹配。{variables_help()}")
     promised_days = forms.IntegerField(label="承诺办理时限（工作日）", required=False, min_value=1, max_value=365)
     materials_text = forms.CharField(label="申报材料", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                                      help_text="每行一项。可通过部门共享获取的材料请注明“免提交”。")

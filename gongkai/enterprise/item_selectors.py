@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -15,10 +16,12 @@ from django.utils import timezone
 from gongkai.accounts.access import deny, organisations_for, user_has_org_perm
 from gongkai.accounts.models import User
 from gongkai.accounts.roles import Perm
+from gongkai.domain.amount_formula import estimate
 from gongkai.domain.eligibility import Profile, Result, State
 from gongkai.domain.enterprise_size import SIZE_LABELS, SizeClass
 from gongkai.enterprise import matching
 from gongkai.enterprise.models import Enterprise, ItemCondition, MatchSnapshot, PolicyItem
+from gongkai.enterprise.regions import region_label
 from gongkai.policies.selectors import public_documents
 
 AUDIENCE_PAGE_SIZE = 50
@@ -54,6 +57,12 @@ class RegionRow:
     qualify: int
     might: int
     counties: list[RegionRow] = field(default_factory=list)
+    parent: str = ""
+
+    @property
+    def label(self) -> str:
+        """``湖南省长沙市（430100）``; a county within its city as ``芙蓉区（430102）``."""
+        return region_label(self.code, within=self.parent)
 
 
 def region_rows(by_region: dict[str, list[int]]) -> list[RegionRow]:
@@ -68,7 +77,7 @@ def region_rows(by_region: dict[str, list[int]]) -> list[RegionRow]:
         city = cities.setdefault(city_code, RegionRow(city_code, 0, 0))
         city.qualify += qualify
         city.might += might
-        city.counties.append(RegionRow(code, qualify, might))
+        city.counties.append(RegionRow(code, qualify, might, parent=city_code))
     rows = list(cities.values())
     return [*rows, unknown] if unknown else rows
 
@@ -150,6 +159,12 @@ class ItemView:
     item: PolicyItem
     result: Result
     conditions: list[ConditionView]
+    # 预计可享受金额 (元) by the item's 计算公式; None: no formula, or a needed figure is unknown.
+    estimate: Decimal | None = None
+
+    @property
+    def estimate_text(self) -> str:
+        return f"{self.estimate:,.2f}" if self.estimate is not None else ""
 
     @property
     def failed(self) -> list[ConditionView]:
@@ -180,7 +195,10 @@ def matches_for_profile(profile: Profile, on: date | None = None,
     groups: dict[Result, list[ItemView]] = {r: [] for r in Result}
     for entry in evaluated:
         views = [ConditionView(c.text, c.hard, s) for c, s in entry.evaluation.states]
-        groups[entry.evaluation.result].append(ItemView(entry.item, entry.evaluation.result, views))
+        result = entry.evaluation.result
+        # No amount for an item the profile does not qualify for: it would read as a promise.
+        amount = estimate(entry.item.amount_formula, profile, on) if result is not Result.NOT else None
+        groups[result].append(ItemView(entry.item, result, views, amount))
     return Matches(groups[Result.QUALIFIES], groups[Result.MIGHT], groups[Result.NOT])
 
 

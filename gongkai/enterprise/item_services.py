@@ -25,6 +25,8 @@ from gongkai.accounts.access import user_has_org_perm
 from gongkai.accounts.models import Organisation
 from gongkai.accounts.roles import Perm
 from gongkai.core.audit import model_snapshot, record
+from gongkai.domain import amount_formula
+from gongkai.domain.amount_formula import FormulaError
 from gongkai.domain.eligibility import FIELDS, Condition, EligibilityError, Op
 from gongkai.domain.enterprise_size import SizeClass
 from gongkai.enterprise import matching
@@ -76,6 +78,12 @@ def _validate(item: PolicyItem) -> None:
         errors["promised_days"] = "承诺办理时限应在1至365个工作日之间。"
     if item.valid_from and item.valid_to and item.valid_from > item.valid_to:
         errors["valid_to"] = "有效期至不能早于有效期起。"
+    item.amount_formula = (item.amount_formula or "").strip()
+    if item.amount_formula:
+        try:
+            amount_formula.validate(item.amount_formula)
+        except FormulaError as exc:
+            errors["amount_formula"] = f"计算公式有误：{exc}"
     if errors:
         raise ValidationError(errors)
     item.full_clean(exclude=["document", "department"])

@@ -27,6 +27,7 @@ from gongkai.domain.things_workflow import (
     task_flags,
 )
 from gongkai.enterprise.models import PolicyItem
+from gongkai.enterprise.regions import region_label
 from gongkai.things.models import Application, ItemField, ItemMaterial, JointTask, Payout, Thing
 
 
@@ -175,7 +176,8 @@ def statistics() -> Statistics:
                           pay_group(Cast("department_id", CharField())), org_labels, "k")
     regions_app = app_group(Substr("enterprise__region_code", 1, 4))
     regions_pay = pay_group(Substr("enterprise__region_code", 1, 4))
-    region_labels: dict[Any, str] = {r["k"]: f"{r['k']}00" for r in [*regions_app, *regions_pay] if r["k"]}
+    region_labels: dict[Any, str] = {r["k"]: region_label(f"{r['k']}00") for r in [*regions_app, *regions_pay]
+                                     if r["k"]}
     by_region = _rows(regions_app, regions_pay, region_labels, "k")
     by_month = _rows(app_group(TruncMonth("completed_at")), pay_group(TruncMonth("paid_on")), {}, "k")
     return Statistics(total_completed, agg["ents"] or 0, _money(agg["amount"]), agg["n"] or 0,

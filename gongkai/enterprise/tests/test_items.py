@@ -228,7 +228,7 @@ def test_staff_pages_of_the_own_department(world):
     listing = client.get(reverse("enterprise_items:list")).content.decode()
     assert "小微企业稳岗补贴" in listing
     page = client.get(reverse("enterprise_items:detail", args=[item.pk])).content.decode()
-    assert "从业人员不超过300人" in page and "430100（地市合计）" in page and "小型" in page
+    assert "从业人员不超过300人" in page and "湖南省长沙市（430100）（地市合计）" in page and "小型" in page
     assert "enterprise.item_publish" in page  # the history
 
 

@@ -66,7 +66,8 @@ def test_statistics_equal_the_known_dataset() -> None:
         w.finance.name: (3, 2, Decimal("1300.00")),  # 2 applications led by 财政 + 1 免申即享
         w.tax.name: (0, 1, Decimal("250.50")),
     }
-    assert table(stats.by_region) == {"430100": (1, 1, Decimal("1250.50")), "430200": (2, 1, Decimal("300.00"))}
+    assert table(stats.by_region) == {"湖南省长沙市（430100）": (1, 1, Decimal("1250.50")),
+                                      "湖南省株洲市（430200）": (2, 1, Decimal("300.00"))}
     months = table(stats.by_month)
     assert months["2026-03"] == (0, 1, Decimal("1000.00"))
     assert months["2026-04"] == (1, 2, Decimal("550.50"))
