@@ -85,6 +85,11 @@ PUBLIC_NON_200 = {
 SELF_SERVICE_URL_NAMES = {
     # 一件事一次办 queues: only the user's own departments' applications, tasks and payouts.
     "things_staff:acceptance_queue", "things_staff:tasks", "things_staff:payouts",
+    # 一件事设置 and 服务大厅 lists and their "new" forms: only the things the user's own departments
+    # lead and the halls of the user's own organisations; the forms offer only those as lead
+    # department / hall owner (staff without the publish permission get a notice, no form); the
+    # items offered are the published 政策事项 (public data, shown by title and number only).
+    "things_staff:thing_list", "things_staff:thing_create", "things_staff:hall_list", "things_staff:hall_create",
     "staff:workbench",          # own memberships and organisations
     "accounts:two_factor",      # own second-factor devices
     "api:me", "api:token_list", "api:token_create",  # own account and tokens (same URL for both)

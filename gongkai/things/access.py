@@ -22,7 +22,15 @@ from gongkai.accounts.access import deny, organisations_for, user_has_org_perm
 from gongkai.accounts.models import User
 from gongkai.accounts.roles import Perm
 from gongkai.enterprise.models import Enterprise, PolicyItem
-from gongkai.things.models import Application, ApplicationMaterial, JointTask, Payout
+from gongkai.things.models import (
+    Application,
+    ApplicationMaterial,
+    JointTask,
+    Payout,
+    ServiceHall,
+    Thing,
+    Window,
+)
 
 ACCEPT = Perm.REGISTER_REQUEST
 HANDLE = Perm.HANDLE_REQUEST
@@ -141,3 +149,47 @@ def access_material_file(user: Any, file_id: Any, *, request: HttpRequest | None
         return upload
     raise deny(request, user, object_type="things.ApplicationMaterial", object_id=file_id)
 
+
+
+# ---------------------------------------------------------------- administration (一件事, 服务大厅, 窗口)
+# 信息发布员 (``Perm.PUBLISH``) of the thing's lead department (牵头部门) or of the hall's organisation.
+
+MANAGE = Perm.PUBLISH
+
+
+def things_to_manage(user: Any) -> QuerySet[Thing]:
+    return Thing.objects.filter(lead_department__in=organisations_for(user, MANAGE))
+
+
+def access_thing_for_management(user: Any, thing_id: Any, *, request: HttpRequest | None = None) -> Thing:
+    try:
+        thing = Thing.objects.select_related("lead_department").get(pk=int(thing_id))
+    except (Thing.DoesNotExist, TypeError, ValueError):
+        raise Http404("未找到该“一件事”。") from None
+    if user_has_org_perm(user, thing.lead_department, MANAGE):
+        return thing
+    raise deny(request, user, object_type="things.Thing", object_id=thing_id, detail=MANAGE)
+
+
+def halls_to_manage(user: Any) -> QuerySet[ServiceHall]:
+    return ServiceHall.objects.filter(organisation__in=organisations_for(user, MANAGE))
+
+
+def access_hall(user: Any, hall_id: Any, *, request: HttpRequest | None = None) -> ServiceHall:
+    try:
+        hall = ServiceHall.objects.select_related("organisation").get(pk=int(hall_id))
+    except (ServiceHall.DoesNotExist, TypeError, ValueError):
+        raise Http404("未找到该服务大厅。") from None
+    if user_has_org_perm(user, hall.organisation, MANAGE):
+        return hall
+    raise deny(request, user, object_type="things.ServiceHall", object_id=hall_id, detail=MANAGE)
+
+
+def access_window(user: Any, window_id: Any, *, request: HttpRequest | None = None) -> Window:
+    try:
+        window = Window.objects.select_related("hall", "hall__organisation").get(pk=int(window_id))
+    except (Window.DoesNotExist, TypeError, ValueError):
+        raise Http404("未找到该窗口。") from None
+    if user_has_org_perm(user, window.hall.organisation, MANAGE):
+        return window
+    raise deny(request, user, object_type="things.Window", object_id=window_id, detail=MANAGE)

@@ -46,6 +46,7 @@ from gongkai.things.models import (
     Material,
     Payout,
     ReceiptCounter,
+    ServiceHall,
     Thing,
     ThingItem,
     Window,
@@ -446,3 +447,195 @@ def payout_reject(*, actor: Any, payout: Payout, reason: str, expected_version: 
     record("things.payout_reject", request=request, actor=actor, organisation=p.department, obj=p,
            before={"status": PayoutStatus.CANDIDATE}, after={"status": p.status}, detail=p.note[:200])
     return p
+
+
+# ---------------------------------------------------------------- administration by staff (信息发布员)
+
+THING_EDITABLE = ("name", "slug", "summary", "conditions_text", "fees_text", "online_note", "consult_phone",
+                  "published")
+HALL_EDITABLE = ("name", "address", "hours", "phone")
+WINDOW_EDITABLE = ("number", "kind", "is_active")
+FIELD_CONFIG_ERROR = "所选事项的表单字段配置有误（字段类型无效），请联系事项所属部门修正后再试。"
+
+
+def _check_thing_items(items: list[PolicyItem]) -> None:
+    if not items:
+        raise ValidationError("“一件事”至少包含一个事项。")
+    seen: set[int] = set()
+    for item in items:
+        if item.pk in seen:
+            raise ValidationError(f"事项“{item.title}”重复选择了，每个事项只能包含一次。")
+        seen.add(item.pk)
+        if item.status != PolicyItem.Status.PUBLISHED:
+            raise ValidationError(f"事项“{item.title}”尚未发布，不能纳入“一件事”。")
+
+
+def _check_thing_windows(actor: Any, windows: list[Window]) -> None:
+    """Newly linked windows: active, in a hall whose organisation the actor manages."""
+    for window in windows:
+        if not window.is_active:
+            raise ValidationError(f"窗口“{window}”已停用，不能设为受理窗口。")
+        if not user_has_org_perm(actor, window.hall.organisation, Perm.PUBLISH):
+            raise ValidationError(f"您无权使用窗口“{window}”。")
+
+
+@transaction.atomic
+def thing_create_by_staff(*, actor: Any, slug: str, name: str, lead_department: Organisation,
+                          items: list[PolicyItem], windows: list[Window] | None = None,
+                          request: HttpRequest | None = None, **fields: Any) -> Thing:
+    """``thing_create`` from the staff page: the same permission, plus the checks a person's input
+    needs (published items, each once; active windows of halls the actor manages)."""
+    if actor is None or not user_has_org_perm(actor, lead_department, Perm.PUBLISH):
+        raise PermissionDenied("您无权为该部门设置“一件事”。")
+    unknown = set(fields) - set(THING_EDITABLE)
+    if unknown:
+        raise ValidationError(f"不能设置这些字段：{'、'.join(sorted(unknown))}。")
+    _check_thing_items(items)
+    _check_thing_windows(actor, list(windows or []))
+    try:
+        return thing_create(actor=actor, slug=slug, name=name, lead_department=lead_department, items=items,
+                            windows=windows, request=request, **fields)
+    except ValueError:  # an unknown field type in an item's form (ThingsError is already converted)
+        raise ValidationError(FIELD_CONFIG_ERROR) from None
+
+
+def _check_merged_fields(thing: Thing) -> None:
+    """The merged form must be buildable: the same field key with two types (or an unknown type)
+    is a configuration error, and the caller's transaction rolls back."""
+    try:
+        merged_fields(thing)
+    except ThingsError as exc:
+        raise _fail(exc) from None
+    except ValueError:
+        raise ValidationError(FIELD_CONFIG_ERROR) from None
+
+
+def _snapshot(obj: models.Model, names: tuple[str, ...]) -> dict[str, Any]:
+    return {n: getattr(obj, n) for n in names}
+
+
+@transaction.atomic
+def thing_update(*, actor: Any, thing: Thing, items: list[PolicyItem], windows: list[Window] | None = None,
+                 expected_version: int | None = None, request: HttpRequest | None = None,
+                 **fields: Any) -> Thing:
+    """Edit a thing: its texts, the published flag, the included items in this order and the
+    windows. Only the publisher (信息发布员) of the lead department; the lead department itself does
+    not change (receipt numbers and acceptance belong to it). Optimistic lock on ``version``."""
+    unknown = set(fields) - set(THING_EDITABLE)
+    if unknown:
+        raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
+    t = _locked(Thing, thing.pk, expected_version)
+    if actor is None or not user_has_org_perm(actor, t.lead_department, Perm.PUBLISH):
+        raise PermissionDenied("您无权修改该“一件事”。")
+    _check_thing_items(items)
+    windows = list(windows or [])
+    current_windows = set(t.windows.values_list("pk", flat=True))
+    _check_thing_windows(actor, [w for w in windows if w.pk not in current_windows])
+    before = {**_snapshot(t, THING_EDITABLE),
+              "items": list(t.thing_items.order_by("order", "id").values_list("item_id", flat=True)),
+              "windows": sorted(current_windows)}
+    for name, value in fields.items():
+        setattr(t, name, value)
+    t.full_clean()
+    t.version += 1
+    t.save()
+    t.thing_items.all().delete()
+    ThingItem.objects.bulk_create(ThingItem(thing=t, item=item, order=n) for n, item in enumerate(items, 1))
+    t.windows.set(windows)
+    _check_merged_fields(t)
+    after = {**_snapshot(t, THING_EDITABLE), "items": [i.pk for i in items],
+             "windows": sorted(w.pk for w in windows)}
+    record("things.thing_update", request=request, actor=actor, organisation=t.lead_department, obj=t,
+           before={k: v for k, v in before.items() if after[k] != v},
+           after={k: v for k, v in after.items() if before[k] != v})
+    return t
+
+
+def _check_hall_manager(actor: Any, organisation: Organisation) -> None:
+    if actor is not None and not user_has_org_perm(actor, organisation, Perm.PUBLISH):
+        raise PermissionDenied("您无权管理该机关的服务大厅。")
+
+
+@transaction.atomic
+def hall_create(*, actor: Any, organisation: Organisation, name: str, address: str, hours: str = "",
+                phone: str = "", request: HttpRequest | None = None) -> ServiceHall:
+    """政务服务大厅 of ``organisation``; staff need its publish permission."""
+    _check_hall_manager(actor, organisation)
+    hall = ServiceHall(organisation=organisation, name=name.strip(), address=address.strip(), hours=hours.strip(),
+                       phone=phone.strip())
+    hall.full_clean()
+    hall.save()
+    record("things.hall_create", request=request, actor=actor, organisation=organisation, obj=hall,
+           after=_snapshot(hall, HALL_EDITABLE))
+    return hall
+
+
+@transaction.atomic
+def hall_update(*, actor: Any, hall: ServiceHall, request: HttpRequest | None = None,
+                **fields: Any) -> ServiceHall:
+    unknown = set(fields) - set(HALL_EDITABLE)
+    if unknown:
+        raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
+    h = ServiceHall.objects.select_for_update().select_related("organisation").get(pk=hall.pk)
+    _check_hall_manager(actor, h.organisation)
+    before = _snapshot(h, HALL_EDITABLE)
+    for name, value in fields.items():
+        setattr(h, name, value.strip() if isinstance(value, str) else value)
+    h.full_clean()
+    h.save()
+    after = _snapshot(h, HALL_EDITABLE)
+    record("things.hall_update", request=request, actor=actor, organisation=h.organisation, obj=h,
+           before={k: v for k, v in before.items() if after[k] != v},
+           after={k: v for k, v in after.items() if before[k] != v})
+    return h
+
+
+def _check_window_kind(kind: str) -> None:
+    if kind not in Window.Kind.values:
+        raise ValidationError("未知的窗口类型。")
+
+
+def _check_window_number(window: Window) -> None:
+    others = Window.objects.filter(hall_id=window.hall_id, number=window.number).exclude(pk=window.pk)
+    if window.number and others.exists():
+        raise ValidationError({"number": f"本大厅已有编号为“{window.number}”的窗口。"})
+
+
+@transaction.atomic
+def window_create(*, actor: Any, hall: ServiceHall, number: str, kind: str, is_active: bool = True,
+                  request: HttpRequest | None = None) -> Window:
+    """A window (综合窗口/一件事专窗/政策兑现窗口) of ``hall``. Windows are never deleted: one that
+    accepted applications stays for the record and is deactivated instead."""
+    h = ServiceHall.objects.select_related("organisation").get(pk=hall.pk)
+    _check_hall_manager(actor, h.organisation)
+    _check_window_kind(kind)
+    window = Window(hall=h, number=number.strip(), kind=kind, is_active=is_active)
+    _check_window_number(window)
+    window.full_clean()
+    window.save()
+    record("things.window_create", request=request, actor=actor, organisation=h.organisation, obj=window,
+           after=_snapshot(window, WINDOW_EDITABLE))
+    return window
+
+
+@transaction.atomic
+def window_update(*, actor: Any, window: Window, request: HttpRequest | None = None, **fields: Any) -> Window:
+    """Renumber, change the kind, or (de)activate a window (停用 instead of deleting)."""
+    unknown = set(fields) - set(WINDOW_EDITABLE)
+    if unknown:
+        raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
+    w = Window.objects.select_for_update().select_related("hall", "hall__organisation").get(pk=window.pk)
+    _check_hall_manager(actor, w.hall.organisation)
+    if "kind" in fields:
+        _check_window_kind(fields["kind"])
+    before = _snapshot(w, WINDOW_EDITABLE)
+    for name, value in fields.items():
+        setattr(w, name, value.strip() if isinstance(value, str) else value)
+    _check_window_number(w)
+    w.full_clean()
+    w.save()
+    after = _snapshot(w, WINDOW_EDITABLE)
+    record("things.window_update", request=request, actor=actor, organisation=w.hall.organisation, obj=w,
+           before={k: v for k, v in before.items() if after[k] != v},
+           after={k: v for k, v in after.items() if before[k] != v})
+    return w

@@ -1,5 +1,6 @@
 """Objects of organisation A for the URL-coverage test (tests/test_url_coverage.py): a thing led by
-A, an accepted application with an uploaded material and its task, and a 免申即享 candidate."""
+A, an accepted application with an uploaded material and its task, a 免申即享 candidate, and a
+service hall of A with a window (the administration pages)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from gongkai.accounts.models import Organisation
 from gongkai.accounts.roles import OrgRole
 from gongkai.portal.tests.helpers import make_staff
 from gongkai.things import services
-from gongkai.things.models import ItemMaterial, Payout
+from gongkai.things.models import ItemMaterial, Payout, ServiceHall, Window
 from gongkai.things.tests.helpers import PDF, make_enterprise, make_enterprise_user, make_item, material
 
 
@@ -28,7 +29,10 @@ def url_coverage_fillers(org: Organisation) -> dict[str, Any]:
     app = services.application_accept(actor=registrar, application=app)
     payout = Payout.objects.create(enterprise=enterprise, item=free_item, department=org, source="no_application",
                                    kind="subsidy")
+    hall = ServiceHall.objects.create(organisation=org, name="覆盖测试政务服务中心", address="示例路2号")
+    window = Window.objects.create(hall=hall, number="1号窗口", kind=Window.Kind.GENERAL)
     return {
+        "thing_id": thing.pk, "hall_id": hall.pk, "window_id": window.pk,
         "thing_slug": thing.slug, "application_uid": app.uid, "task_id": app.tasks.get().pk,
         "payout_id": payout.pk, "policy_item_id": free_item.pk, "thing_file_id": app.materials.get().pk,
     }
