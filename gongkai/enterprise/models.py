@@ -111,6 +111,13 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def region_display(self) -> str:
+        """所在地区 as a name with its code (湖南省长沙市芙蓉区（430102）); "" when not registered."""
+        from gongkai.enterprise.regions import region_label
+
+        return region_label(self.region_code) if self.region_code else ""
+
 
 class EnterpriseQualification(models.Model):
     """资质 (高新技术企业, 科技型中小企业, 专精特新 …) with issuer and validity dates."""

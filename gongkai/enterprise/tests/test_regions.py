@@ -81,3 +81,10 @@ def test_the_statistics_show_region_names():
     services.payout_confirm(actor=w.finance_head, payout=payout, amount="300", paid_on=date(2026, 4, 10))
     assert [r.label for r in selectors.statistics().by_region] == ["湖南省株洲市（430200）"]
     assert "湖南省株洲市（430200）" in Client().get(reverse("things:statistics")).content.decode()
+
+
+def test_an_enterprise_shows_its_region_by_name() -> None:
+    from gongkai.enterprise.models import Enterprise
+
+    assert Enterprise(region_code="430102").region_display == "湖南省长沙市芙蓉区（430102）"
+    assert Enterprise(region_code="").region_display == ""
