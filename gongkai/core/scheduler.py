@@ -35,6 +35,8 @@ PERIODIC_TASKS = ("gongkai.policies.tasks.apply_search_changes", "gongkai.disclo
                   "gongkai.annual_reports.tasks.send_report_reminders",
                   # 推送发件箱: due and retried push messages (claims skip each other; safe every minute).
                   "gongkai.push.tasks.deliver_push_outbox",
+                  # 一次联办: due-soon and overdue joint tasks (deduplicated per task, kind and due date).
+                  "gongkai.things.tasks.send_task_reminders",
                   # 政策匹配快照: all published items once a day (returns at once when today's are there).
                   "gongkai.enterprise.matching.refresh_match_snapshots")
 

@@ -320,7 +320,9 @@ class JointTask(models.Model):
         verbose_name = "联办任务"
         verbose_name_plural = "联办任务"
         ordering = ["due_date", "id"]
-        indexes = [models.Index(fields=["department", "status", "due_date"], name="thingtask_queue")]
+        indexes = [models.Index(fields=["department", "status", "due_date"], name="thingtask_queue"),
+                   # 联办期限提醒: open tasks by due date across departments.
+                   models.Index(fields=["status", "due_date"], name="thingtask_status_due")]
         constraints = [models.UniqueConstraint(fields=["application", "item"], name="things_task_per_item")]
 
     def __str__(self) -> str:
