@@ -33,7 +33,7 @@ DATE_ERRORS = {"required": "请填写日期。", "invalid": "请按 2026-03-01 �
 
 def _date_field(label: str, *, required: bool = True) -> forms.DateField:
     return forms.DateField(label=label, required=required, error_messages=DATE_ERRORS,
-                           widget=forms.DateInput(attrs={"type": "date"}))
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 def _add_errors(form: forms.Form, exc: ValidationError | PermissionDenied) -> None:

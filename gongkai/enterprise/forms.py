@@ -21,7 +21,7 @@ def _text(label: str, *, required: bool = False, max_length: int = 120, help_tex
 
 def _date(label: str) -> forms.CharField:
     return forms.CharField(label=label, required=False, max_length=20, help_text="格式：2020-03-02",
-                           widget=forms.DateInput(attrs={"type": "date"}))
+                           widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
 
 FIGURE_HELP = "单位：万元，可保留两位小数；不清楚的请留空。"

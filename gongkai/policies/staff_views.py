@@ -92,9 +92,9 @@ class DocumentForm(forms.Form):
                               help_text="每行一个机关；联合发文时第一行为主办机关。")
     doc_number = forms.CharField(label="发文字号", required=False, max_length=60,
                                  help_text="如 国办发〔2020〕27号；输入 [2020]、(2020)、［2020］ 也可，保存时统一为〔〕。")
-    written_on = forms.DateField(label="成文日期", widget=forms.DateInput(attrs={"type": "date"}))
-    effective_on = forms.DateField(label="实施日期", required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    repeal_on = forms.DateField(label="废止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    written_on = forms.DateField(label="成文日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    effective_on = forms.DateField(label="实施日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    repeal_on = forms.DateField(label="废止日期", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                 help_text="到期后文件自动显示为“失效”。")
     subject = forms.TypedChoiceField(label="主题分类", required=False, coerce=int, empty_value=None)
     category = forms.ChoiceField(label="类别", choices=Category.choices)

@@ -19,7 +19,7 @@ def application_form_class(fields: list[MergedField], materials: list[MergedMate
         if f.type is FieldType.TEXTAREA:
             widget = forms.Textarea(attrs={"rows": 3})
         elif f.type is FieldType.DATE:
-            widget = forms.DateInput(attrs={"type": "date"})
+            widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
         elif f.type is FieldType.NUMBER:
             widget = forms.TextInput(attrs={"inputmode": "decimal"})
         elif f.type is FieldType.PHONE:
@@ -71,7 +71,7 @@ class PayoutRecordForm(forms.Form):
 
 class PayoutConfirmForm(forms.Form):
     amount = forms.DecimalField(label="金额（元）", max_digits=14, decimal_places=2, min_value=0, required=False)
-    paid_on = forms.DateField(label="兑现日期", widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    paid_on = forms.DateField(label="兑现日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"), required=False)
     reason = forms.CharField(label="不予兑现的理由", max_length=300, required=False)
 
 

@@ -116,6 +116,10 @@ def test_create_and_edit(env):
     assert env.pc.post(url("document_edit", doc_id=doc.pk), data).status_code == 302
     doc.refresh_from_db()
     assert doc.title == "修改后的标题" and doc.version == 2
+    # <input type="date"> accepts only ISO dates: the zh-hans format (2026/03/01) would be dropped
+    # by the browser and the edit form would then fail with 请填写日期.
+    page = env.pc.get(url("document_edit", doc_id=doc.pk)).content.decode()
+    assert f'value="{doc.written_on.isoformat()}"' in page
     # A stale form (someone else saved in between) is refused with a Chinese message.
     response = env.pc.post(url("document_edit", doc_id=doc.pk), {**data, "title": "过期的修改"})
     assert response.status_code == 400 and "已被他人修改" in response.content.decode()
