@@ -316,7 +316,8 @@ def create_push_for_item(item: Any, *, actor: Any = None, request: HttpRequest |
     organisation = item.department
     return _create_push(subject_type=Push.Subject.ITEM, subject_id=item.pk, document=None, item=item,
                         organisation=organisation, title=f"{item.title}（{item.document.title}）",
-                        link=reverse("policies:document", args=[item.document_id]), deliver_after=timezone.now(),
+                        # The item's own page: its conditions, amount and materials, and its document.
+                        link=reverse("enterprise_public:item", args=[item.pk]), deliver_after=timezone.now(),
                         subscriptions=matching_subscriptions(tag_ids=tag_ids, organisation=organisation,
                                                              qualifying_user_ids=_qualifying_user_ids(item)),
                         actor=actor, request=request)
