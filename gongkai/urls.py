@@ -7,6 +7,7 @@ from gongkai.annual_reports import public_views as annual_reports_public_views
 from gongkai.api.api import api_urls
 from gongkai.core import views as core_views
 from gongkai.enterprise import item_urls as enterprise_item_urls
+from gongkai.notifications.urls import public_urls as notification_public_urls
 from gongkai.policies.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -27,6 +28,7 @@ urlpatterns = [
     path("staff/disclosure/after/", include("gongkai.disclosure.after_urls")),
     path("staff/disclosure/", include("gongkai.disclosure.staff_urls")),
     path("staff/inbox/", include("gongkai.notifications.urls")),
+    path("xiaoxi/", include(notification_public_urls)),
     path("staff/push/", include("gongkai.push.staff_urls")),
     path("push/", include("gongkai.push.urls")),
     path("staff/reports/", include("gongkai.annual_reports.urls")),

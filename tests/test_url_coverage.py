@@ -101,6 +101,7 @@ SELF_SERVICE_URL_NAMES = {
     "disclosure_staff:queue",   # 依申请公开 queue: only requests of the user's own organisations
     "api:disclosure_queue", "api:disclosure_register",  # the same queue in the API (POST registers)
     "notifications:inbox",      # 站内消息: only the signed-in user's own messages
+    "notifications_public:inbox",  # 我的消息 (citizens, enterprises; staff get their staff inbox)
     "push:mine",                # 我的订阅: only the signed-in user's own subscriptions
     "push_staff:list",          # 推送统计: only pushes of the user's own organisations
     # 统计分析 and 考核通报 (issue 5 §2–§3): only the figures of the user's own organisations.

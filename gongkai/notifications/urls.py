@@ -10,3 +10,9 @@ urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("read/", views.mark_read, name="mark_read"),
 ]
+
+# 我的消息 for citizen and enterprise accounts, mounted at ``/xiaoxi/``.
+public_urls = ([
+    path("", views.public_inbox, name="inbox"),
+    path("read/", views.public_mark_read, name="mark_read"),
+], "notifications_public")

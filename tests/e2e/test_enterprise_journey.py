@@ -158,17 +158,22 @@ def test_enterprise_sees_subscribes_applies_once_and_watches_it_paid(
     result = deliver_due()
     assert result.delivered >= 1 and result.failed == 0, result
 
-    # 4. The site inbox of an enterprise account (最近收到的推送 on 我的订阅: /staff/inbox/ is for
-    # staff only): the message is there, unread; following its link marks it read.
+    # 4. The site inbox (站内消息) of the enterprise account: the header counts one unread message;
+    # 我的消息 lists it; following its link opens the item and marks it read, also on 我的订阅.
     page.reload()
-    pushed = page.locator("#pushes-heading + ul li")
-    expect(pushed).to_have_count(1)
-    expect(pushed).to_contain_text(NEW_ITEM)
-    expect(pushed).to_contain_text("（未读）")
-    pushed.get_by_role("link").click()
+    expect(page.get_by_role("link", name=re.compile(r"^消息 \(1"))).to_be_visible()
+    page.get_by_role("link", name=re.compile(r"^消息")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("站内消息")
+    row = page.locator("tbody tr", has=page.get_by_role("link", name=re.compile(NEW_ITEM)))
+    expect(row).to_contain_text("未读")
+    ent.check(page)
+    row.get_by_role("link", name=re.compile(NEW_ITEM)).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(NEW_ITEM)  # the pushed item's own page
     ent.check(page)
     page.goto(f"{base}/push/mine/")
+    pushed = page.locator("#pushes-heading + ul li")
+    expect(pushed).to_have_count(1)
+    expect(pushed).to_contain_text(NEW_ITEM)
     expect(pushed).to_contain_text("（已读）")
     note = Notification.objects.get(recipient=enterprise.claimed_by, kind="policy_push")
     assert note.title.startswith(f"【政策推送】{NEW_ITEM}") and note.read_at is not None  # the inbox copy too

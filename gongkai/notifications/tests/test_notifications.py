@@ -161,3 +161,32 @@ def test_inbox_is_for_signed_in_staff_and_mark_read_is_post_only(people) -> None
     public.force_login(citizen)
     public.raise_request_exception = False
     assert public.get(reverse("notifications:inbox")).status_code == 403
+
+
+def test_citizens_and_enterprises_read_their_own_messages_at_xiaoxi(people) -> None:
+    """A pushed policy reaches an enterprise's site inbox (issue 6 §4 渠道：站内消息): public accounts
+    have their own 我的消息 page, with the unread count in the header, and mark messages read."""
+    _, me, _ = people
+    enterprise = User.objects.create_user(username="inbox_enterprise", password="correct horse battery staple",
+                                          account_type=User.AccountType.ENTERPRISE)
+    citizen = User.objects.create_user(username="inbox_citizen2", password="correct horse battery staple")
+    notify([enterprise], kind="policy_push", title="【政策推送】小微企业首贷贴息", link="/zhengce/jisuanqi/")
+    notify([me], kind="test", title="仅工作人员可见的提醒")
+    client = Client()
+    client.force_login(enterprise)
+    page = client.get(reverse("notifications_public:inbox")).content.decode()
+    assert "小微企业首贷贴息" in page and "仅工作人员可见的提醒" not in page
+    assert 'href="/xiaoxi/"' in page and "(1<span" in page  # 消息 (1 条未读) in the header
+    assert "工作台" not in page
+    note = Notification.objects.get(recipient=enterprise)
+    response = client.post(reverse("notifications_public:mark_read"), {"id": note.pk})
+    assert response.status_code == 302 and response.headers["Location"] == reverse("notifications_public:inbox")
+    note.refresh_from_db()
+    assert note.read_at is not None
+    other = Client()
+    other.force_login(citizen)
+    other.raise_request_exception = False
+    assert "小微企业首贷贴息" not in other.get(reverse("notifications_public:inbox")).content.decode()
+    assert other.post(reverse("notifications_public:mark_read"), {"id": note.pk}).status_code == 404
+    # Staff opening /xiaoxi/ get their own (second-factor checked) staff inbox.
+    assert "仅工作人员可见的提醒" in client_for(me).get(reverse("notifications_public:inbox")).content.decode()
