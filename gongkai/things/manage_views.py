@@ -202,7 +202,8 @@ def hall_edit(request: HttpRequest, hall_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             hall = services.hall_update(
-                actor=request.user, hall=hall, request=request, **form.service_fields()
+                actor=request.user, hall=hall, request=request, expected_version=_version(request),
+                **form.service_fields()
             )
         except ValidationError as exc:
             errors = _show_errors(form, exc)
@@ -258,7 +259,8 @@ def window_edit(request: HttpRequest, window_id: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             window = services.window_update(
-                actor=request.user, window=window, request=request, **form.cleaned_data
+                actor=request.user, window=window, request=request, expected_version=_version(request),
+                **form.cleaned_data
             )
         except ValidationError as exc:
             errors = _show_errors(form, exc)

@@ -100,6 +100,7 @@ class ServiceHall(models.Model):
     address = models.CharField("地址", max_length=200)
     hours = models.CharField("办公时间", max_length=200, blank=True)
     phone = models.CharField("咨询电话", max_length=50, blank=True)
+    version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
         verbose_name = "政务服务大厅"
@@ -120,6 +121,7 @@ class Window(models.Model):
     number = models.CharField("窗口编号", max_length=20)
     kind = models.CharField("窗口类型", max_length=10, choices=Kind.choices)
     is_active = models.BooleanField("启用", default=True)
+    version = models.PositiveIntegerField("版本", default=1)
 
     class Meta:
         verbose_name = "服务窗口"

@@ -572,12 +572,15 @@ def hall_create(*, actor: Any, organisation: Organisation, name: str, address: s
 
 @transaction.atomic
 def hall_update(*, actor: Any, hall: ServiceHall, request: HttpRequest | None = None,
-                **fields: Any) -> ServiceHall:
+                expected_version: int | None = None, **fields: Any) -> ServiceHall:
     unknown = set(fields) - set(HALL_EDITABLE)
     if unknown:
         raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
     h = ServiceHall.objects.select_for_update().select_related("organisation").get(pk=hall.pk)
     _check_hall_manager(actor, h.organisation)
+    if expected_version is not None and h.version != expected_version:
+        raise ValidationError(CONFLICT)
+    h.version += 1
     before = _snapshot(h, HALL_EDITABLE)
     for name, value in fields.items():
         setattr(h, name, value.strip() if isinstance(value, str) else value)
@@ -619,13 +622,17 @@ def window_create(*, actor: Any, hall: ServiceHall, number: str, kind: str, is_a
 
 
 @transaction.atomic
-def window_update(*, actor: Any, window: Window, request: HttpRequest | None = None, **fields: Any) -> Window:
+def window_update(*, actor: Any, window: Window, request: HttpRequest | None = None,
+                  expected_version: int | None = None, **fields: Any) -> Window:
     """Renumber, change the kind, or (de)activate a window (停用 instead of deleting)."""
     unknown = set(fields) - set(WINDOW_EDITABLE)
     if unknown:
         raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
     w = Window.objects.select_for_update().select_related("hall", "hall__organisation").get(pk=window.pk)
     _check_hall_manager(actor, w.hall.organisation)
+    if expected_version is not None and w.version != expected_version:
+        raise ValidationError(CONFLICT)
+    w.version += 1
     if "kind" in fields:
         _check_window_kind(fields["kind"])
     before = _snapshot(w, WINDOW_EDITABLE)

@@ -342,6 +342,27 @@ def test_publisher_creates_and_edits_a_hall_and_its_windows() -> None:
     assert client.get(reverse("things_staff:hall_list")).content.decode().count("mh区政务服务中心") >= 1
 
 
+def test_stale_hall_and_window_forms_are_refused_and_change_nothing() -> None:
+    """Optimistic locking: two staff edit the same hall (or window); the second save, based on the
+    version the first one replaced, gets the Chinese conflict message and changes nothing."""
+    w = make_world("mv")
+    client = client_for(publisher(w.finance, "mv_pub"))
+    hall = w.window.hall
+    form = {"name": hall.name, "address": "新地址1号", "hours": "", "phone": "", "version": hall.version}
+    assert client.post(reverse("things_staff:hall_edit", args=[hall.pk]), form).status_code == 302
+    stale = client.post(reverse("things_staff:hall_edit", args=[hall.pk]), {**form, "address": "过期地址"})
+    assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
+    hall.refresh_from_db()
+    assert hall.address == "新地址1号" and hall.version == 2
+    window = w.window
+    form = {"number": "9号窗口", "kind": window.kind, "is_active": "on", "version": window.version}
+    assert client.post(reverse("things_staff:window_edit", args=[window.pk]), form).status_code == 302
+    stale = client.post(reverse("things_staff:window_edit", args=[window.pk]), {**form, "number": "10号窗口"})
+    assert stale.status_code == 200 and "已被他人修改" in stale.content.decode()
+    window.refresh_from_db()
+    assert window.number == "9号窗口" and window.version == 2
+
+
 def test_a_window_is_deactivated_not_deleted_and_is_no_longer_offered() -> None:
     w = make_world("mw")
     pub = publisher(w.finance, "mw_pub")
