@@ -108,10 +108,14 @@ class SizeError(ValueError):
 
 def rule_for_industry(industry_code: str) -> SizeRule | None:
     """The row of the standard for a GB/T 4754-2017 code (门类 letter, optionally followed by
-    大类/中类/小类 digits); ``None`` for industries outside the standard (金融业)."""
+    大类/中类/小类 digits); ``None`` for industries outside the standard (金融业) and for a bare
+    门类 whose 大类 fall under different rows (F 批发和零售业, G, H, I, K): only the 大类 decides."""
     code = (industry_code or "").strip().upper()
-    if not code or not code[0].isalpha() or not code[1:].isdigit() or len(code) > 5:
-        raise SizeError(f"行业代码“{industry_code}”格式不正确，应为门类字母加 2–4 位数字，如 C13、I65。")
+    if (not code or not code[0].isalpha() or not code[0].isascii() or (code[1:] and not code[1:].isdigit())
+            or len(code) > 5):
+        raise SizeError(f"行业代码“{industry_code}”格式不正确，应为门类字母，或门类字母加 2–4 位数字，如 C、C13、I65。")
+    if len(code) == 1 and code not in _PREFIXES and any(p[0] == code for p in _PREFIXES):
+        return None
     for length in range(len(code), 0, -1):
         if code[:length] in _PREFIXES:
             key = _PREFIXES[code[:length]]

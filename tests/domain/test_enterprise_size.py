@@ -107,6 +107,22 @@ def test_longest_prefix_wins_and_rail_is_not_transport():
     assert rule_for_industry("G5411").key == "transport"
 
 
+def test_a_bare_section_letter_is_a_valid_code():
+    """The profile form offers 门类 rows (C 制造业): a 门类 that maps to one row of the standard
+    decides it; a mixed 门类 (F 批发和零售业 = 批发业 + 零售业; G, H, I, K) leaves the size unknown
+    instead of guessing 其他未列明行业."""
+    assert rule_for_industry("C").key == "industry"
+    assert rule_for_industry("a").key == "agriculture"
+    assert rule_for_industry("M").key == "other"
+    for mixed in "FGHIK":
+        assert rule_for_industry(mixed) is None
+    assert size_class("C", employees=50, revenue=1000) == size_class("C13", employees=50, revenue=1000)
+    assert size_class("F", employees=50, revenue=1000) is None
+    for bad in ("", "1", "C1A", "Ｃ13", "C123456"):
+        with pytest.raises(SizeError, match="行业代码"):
+            rule_for_industry(bad)
+
+
 @given(code=st.sampled_from(sorted(CODES.values())), e=st.integers(0, 5000), r=st.integers(0, 300000),
        a=st.integers(0, 300000), de=st.integers(0, 500), dr=st.integers(0, 50000), da=st.integers(0, 50000))
 def test_size_never_shrinks_when_a_figure_grows(code, e, r, a, de, dr, da):
