@@ -359,6 +359,9 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=0)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     parser.add_argument("--reuse", metavar="DIR", help="reuse a kept run's database (skip generating and importing)")
+    parser.add_argument("--measure-only", action="store_true",
+                        help="with --reuse: also reuse its search index, bare index and common-grams list "
+                             "(time the queries again without rebuilding)")
     parser.add_argument("--common-words", choices=("corpus", "shipped"), default="corpus",
                         help="common-grams list: derived from this corpus's documents, as a deployment does with "
                              "bench/common_words.py --from-database (default), or the shipped generic list")
@@ -458,9 +461,9 @@ def _generate_and_import(n: int, body_chars: int, vocab: list[str]) -> int:
 
 
 def _measure(n, n_queries, args, tmp, vocab, ix, rebuild) -> int:
-    global _BARE_FN
-
-    if args.common_words == "corpus":
+    if args.measure_only and (tmp / "commonwords.txt").exists():
+        print(f"common grams: reused {tmp / 'commonwords.txt'} (the list the index was built with)")
+    elif args.common_words == "corpus":
         # Before anything reads the list (the rebuild's forked workers inherit the variable).
         sys.path.insert(0, str(ROOT / "bench"))
         from common_words import database_common_words, write_list
@@ -472,16 +475,23 @@ def _measure(n, n_queries, args, tmp, vocab, ix, rebuild) -> int:
               f"({time.perf_counter() - started:.1f} s): {' '.join(words[:12])} …")
     else:
         print("common grams: the shipped list (laws.db + the publication)")
-    started = time.perf_counter()
-    count = rebuild()
-    build_s = time.perf_counter() - started
-    state = ix.read_state(ix.base_dir())
-    size = du(ix.base_dir() / state["generation"])
-    print(f"rebuild (segment + index): {count:,} docs in {build_s:.1f} s = {count / build_s:,.0f} docs/s; "
-          f"index {size / 1e6:,.1f} MB")
+    state = ix.read_state(ix.base_dir()) if args.measure_only else None
+    if state is None:
+        started = time.perf_counter()
+        count = rebuild()
+        build_s = time.perf_counter() - started
+        state = ix.read_state(ix.base_dir())
+        size = du(ix.base_dir() / state["generation"])
+        print(f"rebuild (segment + index): {count:,} docs in {build_s:.1f} s = {count / build_s:,.0f} docs/s; "
+              f"index {size / 1e6:,.1f} MB")
+    else:
+        print(f"search index reused: generation {state['generation']}, "
+              f"{du(ix.base_dir() / state['generation']) / 1e6:,.1f} MB")
 
     from gongkai.policies.models import Document
 
+    if args.measure_only and (tmp / "bare" / "meta.json").exists():
+        return _time_all(n, n_queries, args, tmp, vocab, _open_bare(tmp / "bare"))
     shutil.rmtree(tmp / "bare", ignore_errors=True)  # a reused run's
     from django.db import connections
 
@@ -502,6 +512,19 @@ def _measure(n, n_queries, args, tmp, vocab, ix, rebuild) -> int:
         pool.join()
     print(f"bare tantivy (segment + index, streamed): {bare_build_s:.1f} s; "
           f"index {du(tmp / 'bare') / 1e6:,.1f} MB")
+    return _time_all(n, n_queries, args, tmp, vocab, bare)
+
+
+def _open_bare(path: Path) -> tuple:
+    import tantivy
+
+    index = tantivy.Index.open(str(path))
+    print(f"bare tantivy index reused: {du(path) / 1e6:,.1f} MB")
+    return index, index.schema
+
+
+def _time_all(n, n_queries, args, tmp, vocab, bare) -> int:
+    global _BARE_FN
 
     queries = make_queries(vocab, n_queries)
     _BARE_FN = lambda q: bare_search(bare, q)  # noqa: E731
@@ -534,15 +557,17 @@ def _measure(n, n_queries, args, tmp, vocab, ix, rebuild) -> int:
         rate = f"{qps(kind, queries):15,.0f}" if kind else f"{'':15}"
         print(f"{name:34} {p50_:7.2f} {p95_:7.2f} {p99_:7.2f}      {rate}")
 
-    http_label, samples, error = http_api_samples(queries, in_process=args.in_process_http)
-    if not samples and not args.in_process_http:
-        print(f"HTTP API via gunicorn failed ({error}); measuring with the in-process client")
-        http_label, samples, error = http_api_samples(queries, in_process=True)
-    if samples:
-        print(f"{http_label:34} " + " ".join(f"{v:7.2f}" for v in percentiles(samples))
-              + "      (target p95 ≤ 50 ms)")
-    else:
-        print(f"HTTP API: skipped ({error})")
+    # The API's default answer (hits and total) and the one with facet counts (``facets=true``).
+    for extra, note in (({}, "(target p95 ≤ 50 ms)"), ({"facets": "true"}, "(facets=true)")):
+        http_label, samples, error = http_api_samples(queries, in_process=args.in_process_http, extra=extra)
+        if not samples and not args.in_process_http:
+            print(f"HTTP API via gunicorn failed ({error}); measuring with the in-process client")
+            http_label, samples, error = http_api_samples(queries, in_process=True, extra=extra)
+        label = f"{http_label}{' facets' if extra else ''}"
+        if samples:
+            print(f"{label:34} " + " ".join(f"{v:7.2f}" for v in percentiles(samples)) + f"      {note}")
+        else:
+            print(f"HTTP API: skipped ({error})")
 
     if n < 1_000_000:
         print(f"(targets are for 1,000,000 documents; this run used {n:,})")
@@ -559,7 +584,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def http_api_samples(queries: list[dict], in_process: bool = False) -> tuple[str, list[float], str]:
+def http_api_samples(queries: list[dict], in_process: bool = False,
+                     extra: dict | None = None) -> tuple[str, list[float], str]:
     """Latency of ``GET /api/v1/policies/search`` (with facets, as a client gets it): a real
     gunicorn server on 127.0.0.1 (2 sync workers, sharing the 2 cores with this client), one
     request at a time over the whole query set; or Django's test client in this process."""
@@ -569,7 +595,7 @@ def http_api_samples(queries: list[dict], in_process: bool = False) -> tuple[str
         client = Client()
 
         def get(q: dict) -> None:
-            response = client.get("/api/v1/policies/search", {"q": q["text"]})
+            response = client.get("/api/v1/policies/search", {"q": q["text"], **(extra or {})})
             assert response.status_code == 200, response.status_code
 
         return "HTTP API (in-process client)", time_queries(get, queries), ""
@@ -591,7 +617,8 @@ def http_api_samples(queries: list[dict], in_process: bool = False) -> tuple[str
         def get(q: dict) -> None:
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
             try:
-                conn.request("GET", "/api/v1/policies/search?" + urllib.parse.urlencode({"q": q["text"]}))
+                conn.request("GET", "/api/v1/policies/search?"
+                             + urllib.parse.urlencode({"q": q["text"], **(extra or {})}))
                 response = conn.getresponse()
                 response.read()
                 assert response.status == 200, response.status

@@ -258,13 +258,17 @@ def document_list(
 @router.get("/search", auth=None, response={200: SearchOut, 304: None, 400: DetailOut, 503: DetailOut},
             summary="全文检索政策文件", url_name="policy_search")
 def document_search(request: HttpRequest, response: HttpResponse, q: str = "", page: int = 1,
-                    page_size: int = 20) -> Any:
+                    page_size: int = 20, facets: bool = False) -> Any:
     """中文全文检索（标题、发文字号、正文、附件文本）。筛选参数同检索页面：`level`、`issuer`、`category`、
-    `subject`、`tag`（`kind:slug`）、`year`、`validity`（均可重复），`scope=title` 仅检索标题，`sort=date` 按日期排序。"""
+    `subject`、`tag`（`kind:slug`）、`year`、`validity`（均可重复），`scope=title` 仅检索标题，`sort=date` 按日期排序。
+    `facets=true` 时同时返回各筛选项的分面计数（需遍历全部命中文档，较慢；默认不返回，`facets` 为空对象）。"""
     page, page_size = _page_args(page, page_size)
     query = search_query_from(request.GET, page=page, page_size=page_size)
     if query is None:
         raise HttpError(503, "检索服务暂不可用，请稍后再试。")
+    # Facet counts visit every match (at 1,000,000 documents a common word matches most of them):
+    # an API client asks for them; the search page always shows them.
+    query.with_facets = facets
     from gongkai.policies.search.api import index_fingerprint, search
 
     # The index changes whenever a public document does (change log), so its fingerprint
