@@ -5,7 +5,8 @@ beside a bare tantivy index of the same tokens, measured in the same run.
 
     python bench/search.py --quick          # 2,000 documents, < 1 minute
     python bench/search.py --docs 100000    # ~3,000-character bodies
-    python bench/search.py                  # 1,000,000 documents (long)
+    python bench/search.py --keep           # 1,000,000 documents (≈ 1.5 h on 2 cores), kept
+    python bench/search.py --reuse DIR --measure-only   # re-time a kept run's indexes
 
 Last line: ``search p95 / bare tantivy p95: X.XX (target ≤ 2)``.
 """
