@@ -49,13 +49,7 @@ def organisations_for(user: Any, perm: str = Perm.VIEW_RECORDS) -> QuerySet[Orga
 
 
 def user_has_org_perm(user: Any, organisation: Organisation, perm: str) -> bool:
-    for membership in _grants(user, perm):
-        org = membership.organisation
-        if org.pk == organisation.pk:
-            return True
-        if membership.includes_subordinates and organisation.tree_path.startswith(org.tree_path):
-            return True
-    return False
+    return any(membership.covers(organisation) for membership in _grants(user, perm))
 
 
 def deny(request: HttpRequest | None, user: Any, *, object_type: str, object_id: Any, detail: str = "") -> Http404:

@@ -111,8 +111,12 @@ class Organisation(models.Model):
     def path_segment(pk: int) -> str:
         return f"{pk:08d}/"
 
+    def path_ids(self) -> list[int]:
+        """The ids of the root … this organisation, read from the materialised path (no query)."""
+        return [int(p) for p in self.tree_path.strip("/").split("/") if p]
+
     def ancestors(self) -> list[Organisation]:
-        ids = [int(p) for p in self.tree_path.strip("/").split("/") if p][:-1]
+        ids = self.path_ids()[:-1]
         by_id = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
         return [by_id[i] for i in ids if i in by_id]
 
@@ -173,6 +177,13 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.organisation} · {self.get_role_display()}"
+
+    def covers(self, organisation: Organisation) -> bool:
+        """Whether this membership's role applies to ``organisation``: its own organisation, or a
+        subordinate one when it includes subordinates (含下级机关)."""
+        held = self.organisation
+        return held.pk == organisation.pk or (
+            self.includes_subordinates and organisation.tree_path.startswith(held.tree_path))
 
 
 class ApiToken(models.Model):

@@ -200,15 +200,6 @@ REMINDER_ROLES = {str(role) for role, perms in ORG_ROLE_PERMS.items()
                   if any(p in perms for p in access.EDIT_PERMS)}
 
 
-def _path_ids(org: Organisation) -> list[int]:
-    return [int(p) for p in org.tree_path.strip("/").split("/") if p]
-
-
-def _grants(membership: Membership, org: Organisation) -> bool:
-    held = membership.organisation
-    return held.pk == org.pk or (membership.includes_subordinates and org.tree_path.startswith(held.tree_path))
-
-
 def reminder_message(org: Organisation, deadline: rules.ReportDeadline,
                      stage: rules.ReminderStage) -> tuple[str, str]:
     year = deadline.year
@@ -250,7 +241,7 @@ def send_deadline_reminders(on: date | None = None) -> int:
                   if org.pk not in published and stages[rules.deadline_kind(org.kind, org.level)][1] is not None]
     if not candidates:
         return 0
-    path_ids = {pk for org in candidates for pk in _path_ids(org)}
+    path_ids = {pk for org in candidates for pk in org.path_ids()}
     memberships = list(Membership.objects.filter(organisation_id__in=path_ids, role__in=REMINDER_ROLES,
                                                  organisation__is_active=True, user__is_active=True,
                                                  user__account_type=User.AccountType.STAFF)
@@ -259,7 +250,7 @@ def send_deadline_reminders(on: date | None = None) -> int:
     for org in candidates:
         deadline, stage = stages[rules.deadline_kind(org.kind, org.level)]
         assert stage is not None
-        users = {m.user.pk: m.user for m in memberships if _grants(m, org)}
+        users = {m.user.pk: m.user for m in memberships if m.covers(org)}
         if users:
             plans.append((org, deadline, stage, users, f"{KIND_REMINDER}:{stage.value}:{org.pk}:{year}"))
     # Steady state (every minute after the first reminder): one query finds nothing is missing.

@@ -545,7 +545,7 @@ class EffectiveWeights:
 
 
 def weights_for(organisation: Organisation) -> EffectiveWeights:
-    ids = [int(p) for p in organisation.tree_path.strip("/").split("/") if p] or [organisation.pk]
+    ids = organisation.path_ids() or [organisation.pk]
     rows = {w.organisation_id: w for w in AssessmentWeights.objects.filter(organisation_id__in=ids)
             .select_related("organisation", "updated_by")}
     for org_id in reversed(ids):

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from gongkai.accounts.models import Membership, Organisation, User
+from gongkai.accounts.models import Membership, User
 from gongkai.accounts.roles import ORG_ROLE_PERMS, OrgRole, Perm
 from gongkai.core.audit import record
 from gongkai.domain.things_workflow import DUE_SOON_DAYS, TaskStatus
@@ -45,16 +45,6 @@ class TaskReminderRun:
     @property
     def notifications(self) -> int:
         return self.due_soon + self.overdue
-
-
-def _path_ids(org: Organisation) -> list[int]:
-    return [int(p) for p in org.tree_path.strip("/").split("/") if p]
-
-
-def _grants(membership: Membership, org: Organisation) -> bool:
-    """Same rule as ``accounts.access.user_has_org_perm``."""
-    held = membership.organisation
-    return held.pk == org.pk or (membership.includes_subordinates and org.tree_path.startswith(held.tree_path))
 
 
 def candidate_tasks(today: date) -> list[JointTask]:
@@ -88,7 +78,7 @@ def send_task_reminders(today: date | None = None) -> TaskReminderRun:
     tasks = [(t, f) for t, f in tasks if f.due_soon or f.overdue]
     if not tasks:
         return TaskReminderRun(0, 0, 0)
-    org_ids = {i for t, _ in tasks for i in _path_ids(t.department)}
+    org_ids = {i for t, _ in tasks for i in t.department.path_ids()}
     memberships = list(
         Membership.objects.filter(organisation_id__in=org_ids, role__in=HANDLER_ROLES | HEAD_ROLES,
                                   organisation__is_active=True, user__is_active=True,
@@ -98,8 +88,8 @@ def send_task_reminders(today: date | None = None) -> TaskReminderRun:
         for task, flags in tasks:
             kind = KIND_OVERDUE if flags.overdue else KIND_DUE_SOON
             handlers = {m.user.pk: m.user for m in memberships
-                        if m.role in HANDLER_ROLES and _grants(m, task.department)}
-            heads = {m.user.pk: m.user for m in memberships if m.role in HEAD_ROLES and _grants(m, task.department)
+                        if m.role in HANDLER_ROLES and m.covers(task.department)}
+            heads = {m.user.pk: m.user for m in memberships if m.role in HEAD_ROLES and m.covers(task.department)
                      and m.user.pk not in handlers} if flags.overdue else {}
             title, body = _message(task, flags.overdue)
             key = f"{kind}:{task.pk}:{task.due_date.isoformat()}"

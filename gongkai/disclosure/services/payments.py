@@ -50,7 +50,7 @@ DEFAULT_PAYMENT_INSTRUCTIONS = f"{PAYMENT_METHOD}。"
 
 def payment_instructions_for(organisation: Organisation) -> str:
     """The organisation's 缴费方式 text (the nearest ancestor's when it has none), or ""."""
-    ids = [int(p) for p in organisation.tree_path.strip("/").split("/") if p] or [organisation.pk]
+    ids = organisation.path_ids() or [organisation.pk]
     rows = dict(DisclosureSettings.objects.filter(organisation_id__in=ids).exclude(payment_instructions="")
                 .values_list("organisation_id", "payment_instructions"))
     for org_id in reversed(ids):

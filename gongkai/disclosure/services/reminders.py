@@ -81,18 +81,13 @@ def candidate_requests() -> list[DisclosureRequest]:
     )
 
 
-def _path_ids(org: Organisation) -> list[int]:
-    """The organisation and its ancestors, from the materialised path (no query)."""
-    return [int(p) for p in org.tree_path.strip("/").split("/") if p]
-
-
 def _memberships(requests: list[DisclosureRequest]) -> list[Membership]:
     """Every membership that could grant one of the roles above on these requests: one query."""
     org_ids: set[int] = set()
     for req in requests:
-        org_ids.update(_path_ids(req.organisation))
+        org_ids.update(req.organisation.path_ids())
         if req.handling_department is not None:
-            org_ids.update(_path_ids(req.handling_department))
+            org_ids.update(req.handling_department.path_ids())
     roles = HANDLER_ROLES | OFFICE_HEAD_ROLES | REGISTRAR_ROLES | DEPARTMENT_HEAD_ROLES
     return list(
         Membership.objects.filter(organisation_id__in=org_ids, role__in=roles, organisation__is_active=True,
@@ -101,16 +96,10 @@ def _memberships(requests: list[DisclosureRequest]) -> list[Membership]:
     )
 
 
-def _grants(membership: Membership, org: Organisation) -> bool:
-    """Same rule as ``accounts.access.user_has_org_perm``."""
-    held = membership.organisation
-    return held.pk == org.pk or (membership.includes_subordinates and org.tree_path.startswith(held.tree_path))
-
-
 def _holders(memberships: list[Membership], org: Organisation | None, roles: set[str]) -> dict[int, User]:
     if org is None:
         return {}
-    return {m.user.pk: m.user for m in memberships if m.role in roles and _grants(m, org)}
+    return {m.user.pk: m.user for m in memberships if m.role in roles and m.covers(org)}
 
 
 def recipients(request: DisclosureRequest, memberships: list[Membership]) -> tuple[list[User], list[User]]:

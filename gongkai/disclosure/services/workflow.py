@@ -95,7 +95,7 @@ def _deny(message: str) -> PermissionDenied:
 def legal_review_for_all(organisation: Organisation) -> bool:
     """The organisation's "legal review for every reply" setting (the nearest ancestor's row
     applies when the organisation has none)."""
-    ids = [int(p) for p in organisation.tree_path.strip("/").split("/") if p] or [organisation.pk]
+    ids = organisation.path_ids() or [organisation.pk]
     rows = dict(DisclosureSettings.objects.filter(organisation_id__in=ids)
                 .values_list("organisation_id", "legal_review_all_replies"))
     for org_id in reversed(ids):
