@@ -60,6 +60,22 @@ class DemoItemsResult:
     matched: int = 0
 
 
+def create_published_items(specs: list[dict[str, Any]], document: Any, department: Organisation) -> int:
+    """Create and publish through the item services (no actor: the demo loader) each spec the
+    document does not have yet — ``conditions`` are the item's atomic conditions; returns how many
+    were created."""
+    created = 0
+    for spec in specs:
+        if PolicyItem.objects.filter(document=document, title=spec["title"]).exists():
+            continue
+        fields = {k: v for k, v in spec.items() if k != "conditions"}
+        item = item_services.item_create(actor=None, document=document, department=department, **fields)
+        item = item_services.item_replace_conditions(actor=None, item=item, conditions=spec["conditions"])
+        item_services.item_publish(actor=None, item=item)
+        created += 1
+    return created
+
+
 @transaction.atomic
 def load_demo_items(stdout: Any = None) -> DemoItemsResult:
     result = DemoItemsResult()
@@ -69,14 +85,7 @@ def load_demo_items(stdout: Any = None) -> DemoItemsResult:
     if department is None or document is None:
         return result
     EnterpriseTag.objects.get_or_create(name="出口企业")
-    for spec in ITEMS:
-        if PolicyItem.objects.filter(document=document, title=spec["title"]).exists():
-            continue
-        fields = {k: v for k, v in spec.items() if k != "conditions"}
-        item = item_services.item_create(actor=None, document=document, department=department, **fields)
-        item = item_services.item_replace_conditions(actor=None, item=item, conditions=spec["conditions"])
-        item_services.item_publish(actor=None, item=item)
-        result.created += 1
+    result.created = create_published_items(ITEMS, document, department)
     result.matched = matching.recompute_all()
     if stdout is not None:
         stdout.write(f"演示政策事项：新建 {result.created} 项；已匹配 {result.matched} 项。")

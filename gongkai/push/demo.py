@@ -14,8 +14,8 @@ from typing import Any
 from django.db import transaction
 
 from gongkai.accounts.models import Organisation, User
-from gongkai.enterprise import item_services
-from gongkai.enterprise.models import Enterprise, PolicyItem
+from gongkai.enterprise.item_demo import create_published_items
+from gongkai.enterprise.models import Enterprise
 from gongkai.policies.models import Tag
 from gongkai.policies.selectors import public_documents
 from gongkai.push import services
@@ -94,13 +94,7 @@ def load_demo_push(stdout: Any = None) -> DemoPushResult:
     result.subscriptions = len(subs)
 
     # Publishing an item writes its push and outbox rows in the same transaction (the real path).
-    for spec in NEW_ITEMS:
-        if PolicyItem.objects.filter(document=document, title=spec["title"]).exists():
-            continue
-        fields = {k: v for k, v in spec.items() if k != "conditions"}
-        item = item_services.item_create(actor=None, document=document, department=department, **fields)
-        item = item_services.item_replace_conditions(actor=None, item=item, conditions=spec["conditions"])
-        item_services.item_publish(actor=None, item=item)
+    create_published_items(NEW_ITEMS, document, department)
     pushes = Push.objects.filter(item__document=document, item__title__in=[s["title"] for s in NEW_ITEMS])
     result.pushes = pushes.count()
     result.messages = OutboxMessage.objects.filter(push__in=pushes).count()

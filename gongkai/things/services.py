@@ -576,10 +576,8 @@ def hall_update(*, actor: Any, hall: ServiceHall, request: HttpRequest | None = 
     unknown = set(fields) - set(HALL_EDITABLE)
     if unknown:
         raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
-    h = ServiceHall.objects.select_for_update().select_related("organisation").get(pk=hall.pk)
+    h = _locked(ServiceHall, hall.pk, expected_version)
     _check_hall_manager(actor, h.organisation)
-    if expected_version is not None and h.version != expected_version:
-        raise ValidationError(CONFLICT)
     h.version += 1
     before = _snapshot(h, HALL_EDITABLE)
     for name, value in fields.items():
@@ -628,10 +626,8 @@ def window_update(*, actor: Any, window: Window, request: HttpRequest | None = N
     unknown = set(fields) - set(WINDOW_EDITABLE)
     if unknown:
         raise ValidationError(f"不能修改这些字段：{'、'.join(sorted(unknown))}。")
-    w = Window.objects.select_for_update().select_related("hall", "hall__organisation").get(pk=window.pk)
+    w = _locked(Window, window.pk, expected_version)
     _check_hall_manager(actor, w.hall.organisation)
-    if expected_version is not None and w.version != expected_version:
-        raise ValidationError(CONFLICT)
     w.version += 1
     if "kind" in fields:
         _check_window_kind(fields["kind"])
