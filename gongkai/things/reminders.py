@@ -24,6 +24,7 @@ from django.utils import timezone
 from gongkai.accounts.models import Membership, User
 from gongkai.accounts.roles import ORG_ROLE_PERMS, OrgRole, Perm
 from gongkai.core.audit import record
+from gongkai.domain.calendar import WorkingCalendar
 from gongkai.domain.things_workflow import DUE_SOON_DAYS, TaskStatus
 from gongkai.notifications.services import notify
 from gongkai.things.models import JointTask
@@ -47,9 +48,9 @@ class TaskReminderRun:
         return self.due_soon + self.overdue
 
 
-def candidate_tasks(today: date) -> list[JointTask]:
+def candidate_tasks(today: date, calendar: WorkingCalendar) -> list[JointTask]:
     """Open tasks due before the (DUE_SOON_DAYS + 1)-th working day after ``today``."""
-    limit = working_calendar().add_working_days(today, DUE_SOON_DAYS + 1).due
+    limit = calendar.add_working_days(today, DUE_SOON_DAYS + 1).due
     return list(JointTask.objects.filter(status=TaskStatus.PENDING, due_date__lt=limit)
                 .select_related("department", "application", "item").order_by("due_date", "pk"))
 
@@ -74,7 +75,7 @@ def send_task_reminders(today: date | None = None) -> TaskReminderRun:
     actor); one transaction and one audit row when any message was created."""
     today = today or timezone.localdate()
     calendar = working_calendar()
-    tasks = [(t, flags_for(t, calendar, today)) for t in candidate_tasks(today)]
+    tasks = [(t, flags_for(t, calendar, today)) for t in candidate_tasks(today, calendar)]
     tasks = [(t, f) for t, f in tasks if f.due_soon or f.overdue]
     if not tasks:
         return TaskReminderRun(0, 0, 0)
